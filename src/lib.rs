@@ -1,0 +1,3 @@
+//! coro: an embeddable interpreter for a Python-compatible coroutine language.
+
+pub mod syntax;
