@@ -1,0 +1,282 @@
+//! Creating and calling Python functions, and executing class bodies.
+
+use std::rc::Rc;
+
+use super::frame::{Frame, ScopeRef};
+use super::stmt::Flow;
+use crate::runtime::class::AttrMap;
+use crate::runtime::exception::ExcKind;
+use crate::runtime::function::{new_cell, CellRef, Function};
+use crate::runtime::{Args, Exc, PyResult, Value};
+use crate::syntax::ast::*;
+use crate::vm::Vm;
+
+/// Red zone and growth step for the native stack: deep Python recursion grows the stack
+/// on the heap instead of overflowing it; the recursion limit bounds the total.
+const STACK_RED_ZONE: usize = 128 * 1024;
+const STACK_GROWTH: usize = 4 * 1024 * 1024;
+
+impl Vm {
+    pub fn make_function(&self, f: &mut Frame, def: &Rc<FunctionDef>) -> PyResult<Value> {
+        let p = &def.params;
+        let mut defaults = Vec::new();
+        for prm in p.posonly.iter().chain(p.args.iter()) {
+            if let Some(d) = &prm.default {
+                defaults.push(self.eval(f, d)?);
+            }
+        }
+        let mut kwdefaults = Vec::with_capacity(p.kwonly.len());
+        for prm in &p.kwonly {
+            kwdefaults.push(match &prm.default {
+                Some(d) => Some(self.eval(f, d)?),
+                None => None,
+            });
+        }
+        let closure: Vec<CellRef> = def.scope.free_from.iter().map(|&i| f.cells[i as usize].clone()).collect();
+        let name: Name = if def.is_lambda { self.intern("<lambda>") } else { def.name.name.clone() };
+        let qualname: Rc<str> = format!("{}{}", f.qual, name).into();
+        let doc = match &def.docstring {
+            Some(d) => Value::str(d),
+            None => Value::None,
+        };
+        Ok(Value::Function(Rc::new(Function {
+            def: def.clone(),
+            module: f.module.clone(),
+            name: std::cell::RefCell::new(name),
+            qualname: std::cell::RefCell::new(qualname),
+            defaults,
+            kwdefaults,
+            closure,
+            attrs: std::cell::RefCell::new(AttrMap::default()),
+            doc: std::cell::RefCell::new(doc),
+        })))
+    }
+
+    /// Build the frame for a call: bind arguments to slots, create cells.
+    pub fn function_frame(&self, func: &Rc<Function>, args: Args) -> PyResult<Frame> {
+        let def = &func.def;
+        let scope = &def.scope;
+        let mut locals: Vec<Option<Value>> = vec![None; scope.n_locals as usize];
+        self.bind_args(func, &mut locals, args)?;
+        let mut cells = Vec::with_capacity(scope.cell_names.len());
+        for _ in 0..scope.n_owned_cells {
+            cells.push(new_cell(None));
+        }
+        for (ci, pi) in &scope.cell_params {
+            *cells[*ci as usize].borrow_mut() = locals[*pi as usize].take();
+        }
+        cells.extend(func.closure.iter().cloned());
+        let qual: Rc<str> = format!("{}.<locals>.", func.qualname.borrow()).into();
+        Ok(Frame {
+            locals,
+            cells,
+            module: func.module.clone(),
+            class_ns: None,
+            name: func.name.borrow().clone(),
+            qual,
+            scope: ScopeRef::Function(def.clone()),
+        })
+    }
+
+    pub fn call_function(&self, func: &Rc<Function>, args: Args) -> PyResult<Value> {
+        let mut frame = self.function_frame(func, args)?;
+        let scope = &func.def.scope;
+        if scope.is_generator || scope.is_async {
+            return Ok(self.make_generator(func, frame));
+        }
+        let depth = self.depth.get();
+        if depth >= self.recursion_limit.get() {
+            return Err(Exc::new(ExcKind::RecursionError, "maximum recursion depth exceeded"));
+        }
+        self.depth.set(depth + 1);
+        let r = stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || self.exec_block(&mut frame, &func.def.body));
+        self.depth.set(depth);
+        match r {
+            Ok(Flow::Return(v)) => Ok(v),
+            Ok(_) => Ok(Value::None),
+            Err(mut e) => {
+                e.0.noted = false;
+                Err(e)
+            }
+        }
+    }
+
+    /// Bind call arguments to parameter slots, with CPython's error messages.
+    fn bind_args(&self, func: &Function, locals: &mut [Option<Value>], args: Args) -> PyResult<()> {
+        let p = &func.def.params;
+        let n_posonly = p.posonly.len();
+        let npos = n_posonly + p.args.len();
+        let Args { pos, kw } = args;
+        // Fast path: exactly the positional parameters, nothing else.
+        if kw.is_empty() && pos.len() == npos && p.vararg.is_none() && p.kwonly.is_empty() && p.kwarg.is_none() {
+            for (slot, v) in locals.iter_mut().zip(pos) {
+                *slot = Some(v);
+            }
+            return Ok(());
+        }
+        let qual = func.qualname.borrow().clone();
+        let given = pos.len();
+        let mut extra = Vec::new();
+        for (i, v) in pos.into_iter().enumerate() {
+            if i < npos {
+                locals[i] = Some(v);
+            } else {
+                extra.push(v);
+            }
+        }
+        let mut slot = npos;
+        if p.vararg.is_some() {
+            locals[slot] = Some(Value::tuple(extra));
+            slot += 1;
+        } else if !extra.is_empty() {
+            let ndef = func.defaults.len();
+            let kwonly_given = kw.iter().filter(|(k, _)| p.kwonly.iter().any(|q| q.name.name == *k)).count();
+            let takes = if ndef > 0 {
+                format!("from {} to {} positional arguments", npos - ndef, npos)
+            } else {
+                format!("{} positional argument{}", npos, if npos == 1 { "" } else { "s" })
+            };
+            let was = if given == 1 { "was" } else { "were" };
+            let kwpart = if kwonly_given > 0 {
+                format!(
+                    " positional argument{} (and {} keyword-only argument{})",
+                    if given == 1 { "" } else { "s" },
+                    kwonly_given,
+                    if kwonly_given == 1 { "" } else { "s" }
+                )
+            } else {
+                String::new()
+            };
+            return Err(Exc::type_error(format!("{qual}() takes {takes} but {given}{kwpart} {was} given")));
+        }
+        let kwonly_start = slot;
+        let kwarg_slot = kwonly_start + p.kwonly.len();
+        let kwargs = if p.kwarg.is_some() { Some(crate::runtime::dict::PyDict::new()) } else { None };
+        let mut posonly_as_kw = Vec::new();
+        for (k, v) in kw {
+            let idx = p
+                .args
+                .iter()
+                .position(|q| q.name.name == k)
+                .map(|i| i + n_posonly)
+                .or_else(|| p.kwonly.iter().position(|q| q.name.name == k).map(|i| i + kwonly_start));
+            match idx {
+                Some(i) => {
+                    if locals[i].is_some() {
+                        return Err(Exc::type_error(format!("{qual}() got multiple values for argument '{k}'")));
+                    }
+                    locals[i] = Some(v);
+                }
+                None => match &kwargs {
+                    Some(d) => d.set(self, Value::str(&k), v)?,
+                    None => {
+                        if p.posonly.iter().any(|q| q.name.name == k) {
+                            posonly_as_kw.push(k);
+                        } else {
+                            return Err(Exc::type_error(format!("{qual}() got an unexpected keyword argument '{k}'")));
+                        }
+                    }
+                },
+            }
+        }
+        if !posonly_as_kw.is_empty() {
+            let names: Vec<String> = posonly_as_kw.iter().map(|k| format!("'{k}'")).collect();
+            return Err(Exc::type_error(format!(
+                "{qual}() got some positional-only arguments passed as keyword arguments: {}",
+                names.join(", ")
+            )));
+        }
+        // Defaults for missing positional parameters.
+        let first_default = npos - func.defaults.len();
+        let mut missing = Vec::new();
+        for i in 0..npos {
+            if locals[i].is_none() {
+                if i >= first_default {
+                    locals[i] = Some(func.defaults[i - first_default].clone());
+                } else {
+                    let prm = if i < n_posonly { &p.posonly[i] } else { &p.args[i - n_posonly] };
+                    missing.push(prm.name.name.clone());
+                }
+            }
+        }
+        if !missing.is_empty() {
+            return Err(Exc::type_error(format!(
+                "{qual}() missing {} required positional argument{}: {}",
+                missing.len(),
+                if missing.len() == 1 { "" } else { "s" },
+                name_list(&missing)
+            )));
+        }
+        let mut missing_kw = Vec::new();
+        for (j, prm) in p.kwonly.iter().enumerate() {
+            let i = kwonly_start + j;
+            if locals[i].is_none() {
+                match &func.kwdefaults[j] {
+                    Some(d) => locals[i] = Some(d.clone()),
+                    None => missing_kw.push(prm.name.name.clone()),
+                }
+            }
+        }
+        if !missing_kw.is_empty() {
+            return Err(Exc::type_error(format!(
+                "{qual}() missing {} required keyword-only argument{}: {}",
+                missing_kw.len(),
+                if missing_kw.len() == 1 { "" } else { "s" },
+                name_list(&missing_kw)
+            )));
+        }
+        if let Some(d) = kwargs {
+            locals[kwarg_slot] = Some(Value::Dict(Rc::new(d)));
+        }
+        Ok(())
+    }
+
+    /// Execute a class statement's body and create the class.
+    pub fn make_class(&self, f: &mut Frame, cd: &Rc<ClassDef>) -> PyResult<Value> {
+        let args = self.eval_args(f, &cd.bases)?;
+        let scope = &cd.scope;
+        let mut cells: Vec<CellRef> = (0..scope.n_owned_cells).map(|_| new_cell(None)).collect();
+        cells.extend(scope.free_from.iter().map(|&i| f.cells[i as usize].clone()));
+        let ns: Rc<super::frame::ClassNamespace> = Rc::new(Default::default());
+        let module_name = f.module.name.clone();
+        ns.borrow_mut().insert(self.names.module.clone(), Value::str(&module_name));
+        let qualname = format!("{}{}", f.qual, cd.name.name);
+        ns.borrow_mut().insert(self.names.qualname.clone(), Value::str(&qualname));
+        if let Some(doc) = &cd.docstring {
+            ns.borrow_mut().insert(self.names.doc.clone(), Value::str(doc));
+        }
+        let mut body = Frame {
+            locals: vec![None; scope.n_locals as usize],
+            cells,
+            module: f.module.clone(),
+            class_ns: Some(ns.clone()),
+            name: cd.name.name.clone(),
+            qual: format!("{qualname}.").into(),
+            scope: ScopeRef::Class(cd.clone()),
+        };
+        self.exec_block(&mut body, &cd.body).map_err(|mut e| {
+            e.0.noted = false;
+            e
+        })?;
+        let items: Vec<(Name, Value)> = ns.borrow().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let cls = self.build_class(&cd.name.name, args, items)?;
+        // Methods using `super()` see the class through the `__class__` cell.
+        if let Some(i) = scope.cell_names.iter().position(|n| &**n == "__class__") {
+            if (i as u32) < scope.n_owned_cells {
+                *body.cells[i].borrow_mut() = Some(cls.clone());
+            }
+        }
+        Ok(cls)
+    }
+}
+
+/// `'a'`, `'a' and 'b'`, `'a', 'b', and 'c'`, as CPython lists missing arguments.
+fn name_list(names: &[Name]) -> String {
+    let q: Vec<String> = names.iter().map(|n| format!("'{n}'")).collect();
+    match q.len() {
+        0 => String::new(),
+        1 => q[0].clone(),
+        2 => format!("{} and {}", q[0], q[1]),
+        _ => format!("{}, and {}", q[..q.len() - 1].join(", "), q[q.len() - 1]),
+    }
+}

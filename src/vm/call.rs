@@ -1,0 +1,278 @@
+//! Calling any callable value, instantiating classes, and creating classes.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use crate::runtime::class::{c3_mro, BaseKind, Class, Instance, Payload};
+use crate::runtime::exception::{ExcKind, ExcPayload};
+use crate::runtime::{Args, Exc, PyResult, Value};
+use crate::syntax::ast::Name;
+use crate::vm::Vm;
+
+/// State of a `super()` object.
+pub struct SuperData {
+    /// Search starts after this class in the MRO.
+    pub after: Rc<Class>,
+    pub obj: Value,
+}
+
+impl Vm {
+    pub fn call(&self, callee: &Value, args: Args) -> PyResult<Value> {
+        match callee {
+            Value::Function(f) => self.call_function(f, args),
+            Value::Builtin(b) => (b.func)(self, args),
+            Value::BoundMethod(m) => {
+                let args = args.with_receiver(m.receiver.clone());
+                self.call(&m.func, args)
+            }
+            Value::Class(c) => self.instantiate(c, args),
+            _ => {
+                let cls = self.type_of(callee);
+                match cls.lookup("__call__") {
+                    Some(m) => {
+                        let m = self.bind_descriptor(m, callee)?;
+                        self.call(&m, args)
+                    }
+                    None => Err(Exc::type_error(format!("'{}' object is not callable", cls.name))),
+                }
+            }
+        }
+    }
+
+    /// Call helper for Rust code: positional arguments only.
+    pub fn call1(&self, callee: &Value, arg: Value) -> PyResult<Value> {
+        self.call(callee, Args::one(arg))
+    }
+
+    /// `recv.name(*args)` without materialising a bound method when possible.
+    pub fn call_method(&self, recv: &Value, name: &Name, args: Args) -> PyResult<Value> {
+        match recv {
+            Value::Instance(inst) => {
+                let shadow = inst.attrs.borrow().get(name).cloned();
+                if let Some(v) = shadow {
+                    return self.call(&v, args);
+                }
+                let cls = inst.class();
+                match cls.lookup(name) {
+                    Some(Value::Function(func)) => return self.call_function(&func, args.with_receiver(recv.clone())),
+                    Some(Value::Builtin(b)) => return (b.func)(self, args.with_receiver(recv.clone())),
+                    _ => {}
+                }
+            }
+            Value::Class(_) | Value::Module(_) => {}
+            _ => {
+                let cls = self.type_of(recv);
+                if let Some(Value::Builtin(b)) = cls.lookup(name) {
+                    return (b.func)(self, args.with_receiver(recv.clone()));
+                }
+            }
+        }
+        let m = self.getattr(recv, name)?;
+        self.call(&m, args)
+    }
+
+    /// Look up a special method on the type (not the instance) and call it.
+    pub fn call_dunder(&self, recv: &Value, name: &str, args: Args) -> PyResult<Option<Value>> {
+        let cls = self.type_of(recv);
+        match cls.lookup(name) {
+            Some(Value::None) | None => Ok(None),
+            Some(Value::Function(func)) => Ok(Some(self.call_function(&func, args.with_receiver(recv.clone()))?)),
+            Some(Value::Builtin(b)) => Ok(Some((b.func)(self, args.with_receiver(recv.clone()))?)),
+            Some(m) => {
+                let m = self.bind_descriptor(m, recv)?;
+                Ok(Some(self.call(&m, args)?))
+            }
+        }
+    }
+
+    pub fn instantiate(&self, cls: &Rc<Class>, args: Args) -> PyResult<Value> {
+        if Rc::ptr_eq(cls, &self.types.type_) && args.pos.len() == 1 && args.kw.is_empty() {
+            return Ok(Value::Class(self.type_of(&args.pos[0])));
+        }
+        let new = cls.lookup("__new__");
+        let object_new = self.types.object.dict.borrow().get("__new__").cloned();
+        let is_object_new = matches!((&new, &object_new), (Some(a), Some(b)) if a.is(b));
+        let init = cls.lookup("__init__");
+        let object_init = self.types.object.dict.borrow().get("__init__").cloned();
+        let is_object_init = matches!((&init, &object_init), (Some(a), Some(b)) if a.is(b));
+        let obj = if is_object_new {
+            if is_object_init && !args.is_empty() {
+                return Err(Exc::type_error(format!("{}() takes no arguments", cls.name)));
+            }
+            self.new_instance(cls, &args)?
+        } else {
+            let new = new.ok_or_else(|| Exc::type_error(format!("cannot create '{}' instances", cls.name)))?;
+            let new = match new {
+                // __new__ is a static method taking the class first.
+                Value::Instance(i) if Rc::ptr_eq(&i.class(), &self.types.staticmethod) => self.unwrap_static(&i),
+                other => other,
+            };
+            let mut a = Args { pos: args.pos.clone(), kw: args.kw.clone() };
+            a.pos.insert(0, Value::Class(cls.clone()));
+            self.call(&new, a)?
+        };
+        // __init__ runs only when __new__ returned an instance of cls.
+        if !self.type_of(&obj).is_subclass(cls) || is_object_init {
+            return Ok(obj);
+        }
+        let r = match init {
+            Some(Value::Function(f)) => self.call_function(&f, args.with_receiver(obj.clone()))?,
+            Some(m) => {
+                let m = self.bind_descriptor(m, &obj)?;
+                self.call(&m, args)?
+            }
+            None => Value::None,
+        };
+        if !r.is_none() {
+            return Err(Exc::type_error(format!("__init__() should return None, not '{}'", self.type_name(&r))));
+        }
+        Ok(obj)
+    }
+
+    /// `object.__new__(cls)`: an empty instance with the payload its bases need.
+    pub fn new_instance(&self, cls: &Rc<Class>, args: &Args) -> PyResult<Value> {
+        let payload = match cls.base_kind {
+            BaseKind::Exception => {
+                let p = ExcPayload::default();
+                *p.args.borrow_mut() = args.pos.to_vec();
+                Payload::Exception(p)
+            }
+            BaseKind::Builtin => Payload::Builtin(RefCell::new(self.empty_builtin(cls))),
+            _ => Payload::None,
+        };
+        Ok(Value::Instance(Instance::new(cls.clone(), payload)))
+    }
+
+    /// The empty value of a mutable builtin base (for `class Stack(list)` instances).
+    fn empty_builtin(&self, cls: &Class) -> Value {
+        use crate::runtime::class::BuiltinType as B;
+        match cls.builtin_base() {
+            B::List => Value::list(vec![]),
+            B::Dict => Value::Dict(Rc::new(crate::runtime::dict::PyDict::new())),
+            B::Set => Value::Set(Rc::new(crate::runtime::set::PySet::new())),
+            B::Int | B::Bool => Value::Int(0),
+            B::Float => Value::Float(0.0),
+            B::Str => Value::str(""),
+            B::Tuple => Value::tuple(vec![]),
+            _ => Value::None,
+        }
+    }
+
+    /// The builtin value inside an instance of a builtin subclass, or the value itself.
+    pub fn builtin_value(&self, v: &Value) -> Value {
+        if let Value::Instance(i) = v {
+            if let Payload::Builtin(b) = &i.payload {
+                return b.borrow().clone();
+            }
+        }
+        v.clone()
+    }
+
+    /// Create a class from its name, the class statement's arguments and its namespace.
+    pub fn build_class(&self, name: &Name, mut args: Args, ns: Vec<(Name, Value)>) -> PyResult<Value> {
+        let metaclass = args.take_kw("metaclass");
+        let mut bases = Vec::new();
+        for b in args.pos.iter() {
+            match b {
+                Value::Class(c) => bases.push(c.clone()),
+                other => {
+                    return Err(Exc::type_error(format!(
+                        "bases must be types, not {}",
+                        self.type_name(other)
+                    )))
+                }
+            }
+        }
+        if bases.is_empty() {
+            bases.push(self.types.object.clone());
+        }
+        let kind = bases
+            .iter()
+            .map(|b| b.base_kind)
+            .max_by_key(|k| match k {
+                BaseKind::Object => 0,
+                BaseKind::Native => 1,
+                BaseKind::Builtin => 2,
+                BaseKind::Exception => 3,
+            })
+            .unwrap_or(BaseKind::Object);
+        let cls = Class::new(name.clone(), bases, kind, None);
+        match c3_mro(&cls) {
+            Some(mro) => *cls.mro.borrow_mut() = mro,
+            None => {
+                let names: Vec<String> = cls.bases.iter().map(|b| b.name.to_string()).collect();
+                return Err(Exc::type_error(format!(
+                    "Cannot create a consistent method resolution order (MRO) for bases {}",
+                    names.join(", ")
+                )));
+            }
+        }
+        let mut has_eq = false;
+        let mut has_hash = false;
+        for (k, v) in &ns {
+            match &**k {
+                "__module__" => {
+                    if let Value::Str(s) = v {
+                        *cls.module.borrow_mut() = s.as_str().into();
+                    }
+                }
+                "__qualname__" => {
+                    if let Value::Str(s) = v {
+                        *cls.qualname.borrow_mut() = s.as_str().into();
+                    }
+                    continue;
+                }
+                "__eq__" => has_eq = true,
+                "__hash__" => has_hash = true,
+                _ => {}
+            }
+            // `__new__` and `__init_subclass__` are implicitly static / class methods.
+            let v = if &**k == "__init_subclass__" || &**k == "__class_getitem__" {
+                self.wrap_classmethod(v.clone())
+            } else {
+                v.clone()
+            };
+            cls.set_attr(k.clone(), v);
+        }
+        if has_eq && !has_hash {
+            cls.set_attr(self.intern("__hash__"), Value::None);
+        }
+        if let Some(Value::Class(m)) = &metaclass {
+            *cls.metaclass.borrow_mut() = Some(m.clone());
+        }
+        let clsv = Value::Class(cls.clone());
+        // __set_name__ on descriptors, then the parent's __init_subclass__.
+        for (k, v) in &ns {
+            if let Value::Instance(_) = v {
+                if let Some(r) = self.call_dunder(v, "__set_name__", Args::new([clsv.clone(), Value::str(k)])).transpose() {
+                    r?;
+                }
+            }
+        }
+        let parent_init = cls.mro.borrow().iter().skip(1).find_map(|c| c.dict.borrow().get("__init_subclass__").cloned());
+        if let Some(init) = parent_init {
+            let f = self.bind_descriptor_to_class(init, &cls)?;
+            let kw = std::mem::take(&mut args.kw);
+            self.call(&f, Args { pos: Default::default(), kw })?;
+        } else if let Some((k, _)) = args.kw.first() {
+            return Err(Exc::type_error(format!("{}.__init_subclass__() takes no keyword arguments", name)))
+                .map_err(|e| {
+                    let _ = k;
+                    e
+                });
+        }
+        Ok(clsv)
+    }
+
+    pub fn make_super(&self, after: Rc<Class>, obj: Value) -> Value {
+        Value::Instance(Instance::new(self.types.super_.clone(), Payload::Native(Box::new(SuperData { after, obj }))))
+    }
+
+    /// Raise if a Python call nests deeper than the recursion limit.
+    pub fn check_recursion(&self) -> PyResult<()> {
+        if self.depth.get() >= self.recursion_limit.get() {
+            return Err(Exc::new(ExcKind::RecursionError, "maximum recursion depth exceeded"));
+        }
+        Ok(())
+    }
+}

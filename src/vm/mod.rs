@@ -1,0 +1,156 @@
+//! `Vm`: the state one interpreter instance evaluates against.
+//!
+//! Passed explicitly (`&Vm`) to the evaluator and every builtin; there is no global
+//! state, so several interpreters can live in one process.
+
+pub mod attr;
+pub mod call;
+pub mod exceptions;
+pub mod iter;
+pub mod ops;
+pub mod output;
+pub mod repr;
+pub mod types;
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::rc::Rc;
+
+use crate::compile::Interner;
+use crate::runtime::module::{Globals, ModuleObj};
+use crate::runtime::{Exc, Value};
+use crate::syntax::ast::Name;
+
+pub use output::Output;
+pub use types::Types;
+
+/// How a suspended generator is resumed.
+pub enum Resume {
+    Send(Value),
+    Throw(Exc),
+}
+
+/// Interned names the evaluator uses often.
+pub struct CommonNames {
+    pub init: Name,
+    pub new: Name,
+    pub call: Name,
+    pub name: Name,
+    pub qualname: Name,
+    pub module: Name,
+    pub doc: Name,
+    pub class: Name,
+    pub main: Name,
+    pub getattr: Name,
+    pub setattr: Name,
+}
+
+pub struct Vm {
+    pub types: Types,
+    pub interner: Interner,
+    pub names: CommonNames,
+    /// The `builtins` module's table.
+    pub builtins: Rc<Globals>,
+    /// `sys.modules`.
+    pub modules: RefCell<HashMap<Name, Value>>,
+    /// Current depth of Python calls, against `recursion_limit`.
+    pub depth: Cell<u32>,
+    pub recursion_limit: Cell<u32>,
+    /// Where a `yield` parks its value for the generator driving it (see `eval::suspend`).
+    pub yield_slot: RefCell<Option<Value>>,
+    /// Where `send`/`throw` put the value the paused `yield` resumes with.
+    pub resume_slot: RefCell<Option<Resume>>,
+    /// Exceptions currently being handled (innermost last): bare `raise`, `__context__`,
+    /// `sys.exc_info()`.
+    pub handled: RefCell<Vec<Value>>,
+    pub stdout: RefCell<Output>,
+    pub stderr: RefCell<Output>,
+    /// Containers whose repr is being computed (to print `[...]` for cycles).
+    pub repr_guard: RefCell<Vec<usize>>,
+    pub argv: RefCell<Vec<String>>,
+    /// Directory of the main script: `.coro` modules are imported from there.
+    pub script_dir: RefCell<Option<PathBuf>>,
+    /// The `__main__` module once running.
+    pub main_module: RefCell<Option<Rc<ModuleObj>>>,
+    /// Next id for objects that need a counter (e.g. task names).
+    pub counter: Cell<u64>,
+    /// Warnings already shown (category + text), so each is printed once.
+    pub warned: RefCell<std::collections::HashSet<String>>,
+}
+
+impl Vm {
+    pub fn new() -> Rc<Vm> {
+        let interner = Interner::default();
+        let n = |s: &str| interner.intern(s);
+        let names = CommonNames {
+            init: n("__init__"),
+            new: n("__new__"),
+            call: n("__call__"),
+            name: n("__name__"),
+            qualname: n("__qualname__"),
+            module: n("__module__"),
+            doc: n("__doc__"),
+            class: n("__class__"),
+            main: n("__main__"),
+            getattr: n("__getattr__"),
+            setattr: n("__setattr__"),
+        };
+        let vm = Rc::new(Vm {
+            types: Types::new(),
+            interner,
+            names,
+            builtins: Globals::new(),
+            modules: RefCell::new(HashMap::new()),
+            depth: Cell::new(0),
+            recursion_limit: Cell::new(1000),
+            yield_slot: RefCell::new(None),
+            resume_slot: RefCell::new(None),
+            handled: RefCell::new(Vec::new()),
+            stdout: RefCell::new(Output::stdout()),
+            stderr: RefCell::new(Output::stderr()),
+            repr_guard: RefCell::new(Vec::new()),
+            argv: RefCell::new(Vec::new()),
+            script_dir: RefCell::new(None),
+            main_module: RefCell::new(None),
+            counter: Cell::new(0),
+            warned: RefCell::new(Default::default()),
+        });
+        crate::builtins::install(&vm);
+        vm
+    }
+
+    pub fn intern(&self, s: &str) -> Name {
+        self.interner.intern(s)
+    }
+
+    pub fn next_id(&self) -> u64 {
+        let c = self.counter.get() + 1;
+        self.counter.set(c);
+        c
+    }
+
+    /// Flush both output streams (before exit, before reading input).
+    pub fn flush(&self) {
+        self.stdout.borrow_mut().flush();
+        self.stderr.borrow_mut().flush();
+    }
+
+    /// Write text to stdout, as `print` does.
+    pub fn write_stdout(&self, s: &str) {
+        self.stdout.borrow_mut().write(s);
+    }
+
+    /// Write text to stderr (stdout is flushed first so a terminal shows them in order).
+    pub fn write_stderr(&self, s: &str) {
+        self.stdout.borrow_mut().flush();
+        let mut e = self.stderr.borrow_mut();
+        e.write(s);
+        e.flush();
+    }
+
+    /// A value from the builtins module.
+    pub fn builtin(&self, name: &str) -> Option<Value> {
+        self.builtins.get_by_name(name)
+    }
+}
