@@ -1,0 +1,22 @@
+//! Text formatting for coro: CPython-exact float repr, format-spec, `%`-formatting, `str.format` parsing, reprs.
+//!
+//! Everything here is pure functions over Rust primitives; the evaluator glues
+//! them to Python objects. Example:
+//!
+//! ```
+//! use coro::format::{float_repr, parse_spec, format_float};
+//! assert_eq!(float_repr(1e16), "1e+16");
+//! let spec = parse_spec("010,.2f").unwrap();
+//! assert_eq!(format_float(1234.5, &spec).unwrap(), "001,234.50");
+//! ```
+
+pub mod error;
+pub mod float_repr;
+pub mod spec;
+
+pub use error::{ErrorKind, FormatError};
+pub use float_repr::{float_repr, write_float_repr};
+pub use spec::{
+    format_float, format_float_spec, format_i64, format_int, format_int_spec, format_str,
+    format_str_spec, parse_spec, Align, FormatSpec, Grouping, Sign,
+};
