@@ -20,3 +20,5 @@ pub use spec::{
     format_float, format_float_spec, format_i64, format_int, format_int_spec, format_str,
     format_str_spec, parse_spec, Align, FormatSpec, Grouping, Sign,
 };
+pub mod str_repr;
+pub use str_repr::{ascii_escape, ascii_repr, bytes_repr, is_printable, str_is_printable, str_repr};
