@@ -22,3 +22,5 @@ pub use spec::{
 };
 pub mod str_repr;
 pub use str_repr::{ascii_escape, ascii_repr, bytes_repr, is_printable, str_is_printable, str_repr};
+pub mod int_parse;
+pub use int_parse::{is_py_space, parse_int, unicode_decimal, IntParseError};
