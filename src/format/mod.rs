@@ -24,3 +24,9 @@ pub mod str_repr;
 pub use str_repr::{ascii_escape, ascii_repr, bytes_repr, is_printable, str_is_printable, str_repr};
 pub mod int_parse;
 pub use int_parse::{is_py_space, parse_int, unicode_decimal, IntParseError};
+pub mod float_ops;
+pub use float_ops::{
+    float_as_integer_ratio, float_divmod, float_floordiv, float_hex, float_is_integer, float_mod,
+    float_to_int, int_to_float, parse_float, round_float, round_half_even, FloatToIntError,
+    RoundOverflow,
+};
