@@ -30,3 +30,8 @@ pub use float_ops::{
     float_to_int, int_to_float, parse_float, round_float, round_half_even, FloatToIntError,
     RoundOverflow,
 };
+pub mod percent;
+pub use percent::{
+    format_percent_char, format_percent_float, format_percent_int, format_percent_str, parse_percent,
+    percent_char_from_int, Count, PercentConv, PercentFlags, PercentParser, PercentPiece,
+};
