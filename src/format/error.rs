@@ -58,6 +58,7 @@ pub enum FormatError {
     SingleOpenBrace,
     ExpectedCloseBrace,
     UnmatchedBraceInSpec,
+    UnexpectedBraceInFieldName,
     EndOfStringInConversion,
     UnknownConversion { ch: char },
     ExpectedColonAfterConversion,
@@ -186,10 +187,18 @@ impl fmt::Display for FormatError {
             SingleOpenBrace => f.write_str("Single '{' encountered in format string"),
             ExpectedCloseBrace => f.write_str("expected '}' before end of string"),
             UnmatchedBraceInSpec => f.write_str("unmatched '{' in format spec"),
+            UnexpectedBraceInFieldName => f.write_str("unexpected '{' in field name"),
             EndOfStringInConversion => {
                 f.write_str("end of string while looking for conversion specifier")
             }
-            UnknownConversion { ch } => write!(f, "Unknown conversion specifier {}", ch),
+            UnknownConversion { ch } => {
+                let n = *ch as u32;
+                if n > 32 && n < 127 {
+                    write!(f, "Unknown conversion specifier {}", ch)
+                } else {
+                    write!(f, "Unknown conversion specifier \\x{:x}", n)
+                }
+            }
             ExpectedColonAfterConversion => {
                 f.write_str("expected ':' after conversion specifier")
             }

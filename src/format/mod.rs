@@ -35,3 +35,8 @@ pub use percent::{
     format_percent_char, format_percent_float, format_percent_int, format_percent_str, parse_percent,
     percent_char_from_int, Count, PercentConv, PercentFlags, PercentParser, PercentPiece,
 };
+pub mod str_format;
+pub use str_format::{
+    check_conversion, expand_format, parse_field_name, parse_format_string, Accessor, ArgRef,
+    AutoNumber, Field, FieldKey, FieldName, FormatParser, FormatPiece, FORMAT_RECURSION_DEPTH,
+};
