@@ -83,6 +83,7 @@ pub(crate) enum Mode {
 /// Port of CPython's `format_float_short` layout stage (sign handled by caller).
 /// `precision` follows CPython's convention *after* PyOS_double_to_string's
 /// adjustment (for 'e' it is the number of significant digits).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn layout(
     out: &mut String,
     digits: &[u8],

@@ -346,11 +346,11 @@ fn pad_plain(body: &str, nchars: usize, left: bool, width: usize) -> String {
     let pad = width.saturating_sub(nchars);
     let mut out = String::with_capacity(body.len() + pad);
     if !left {
-        out.extend(std::iter::repeat(' ').take(pad));
+        out.extend(std::iter::repeat_n(' ', pad));
     }
     out.push_str(body);
     if left {
-        out.extend(std::iter::repeat(' ').take(pad));
+        out.extend(std::iter::repeat_n(' ', pad));
     }
     out
 }

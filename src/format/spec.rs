@@ -234,9 +234,7 @@ fn push_grouped(out: &mut String, digits: &[u8], sep: Option<char>, group: i64, 
             let idx = (remaining - 1 - i) as usize;
             rev.push(digits.get(idx).copied().unwrap_or(b'0') as char);
         }
-        for _ in 0..n_zeros {
-            rev.push('0');
-        }
+        rev.extend(std::iter::repeat_n('0', n_zeros as usize));
         use_sep = true;
         remaining -= n_chars;
         min_width -= l;
