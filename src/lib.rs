@@ -1,4 +1,11 @@
 //! coro: an embeddable interpreter for a Python-compatible coroutine language.
 
+pub mod builtins;
+pub mod compile;
+pub mod eval;
 pub mod format;
+pub mod modules;
+pub mod run;
+pub mod runtime;
 pub mod syntax;
+pub mod vm;

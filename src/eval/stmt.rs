@@ -202,10 +202,10 @@ impl Vm {
                 Flow::Normal => Ok(flow),
                 other => Ok(other),
             },
-            Err(exc) => {
-                let obj = self.exc_value(&exc);
-                self.handled.borrow_mut().push(obj);
-                let r = self.exec_block(f, finalbody);
+            Err(mut exc) => {
+                let obj = Value::Instance(self.materialize(&mut exc));
+                self.handled.borrow_mut().push(obj.clone());
+                let r = self.exec_block(f, finalbody).map_err(|e2| self.chain_context(e2, &obj));
                 self.handled.borrow_mut().pop();
                 match r? {
                     Flow::Normal => Err(exc),
@@ -217,16 +217,16 @@ impl Vm {
 
     /// Find the `except` clause matching `exc` and run it.
     pub fn handle_exception(&self, f: &mut Frame, exc: Exc, handlers: &[ExceptHandler]) -> PyResult<Flow> {
-        let (h, exc) = match self.match_handler(f, exc, handlers)? {
+        let (h, mut exc) = match self.match_handler(f, exc, handlers)? {
             Ok(found) => found,
             Err(unmatched) => return Err(unmatched),
         };
-        let obj = self.exc_value(&exc);
+        let obj = Value::Instance(self.materialize(&mut exc));
         if let Some(name) = &h.name {
             self.store_name(f, &NameExpr { id: name.name.clone(), scope: h.name_ref.clone() }, obj.clone());
         }
-        self.handled.borrow_mut().push(obj);
-        let r = self.exec_block(f, &h.body);
+        self.handled.borrow_mut().push(obj.clone());
+        let r = self.exec_block(f, &h.body).map_err(|e2| self.chain_context(e2, &obj));
         self.handled.borrow_mut().pop();
         if let Some(name) = &h.name {
             // `except E as e` unbinds e afterwards (it would keep the traceback alive).
@@ -299,7 +299,8 @@ impl Vm {
     }
 
     /// Call `__exit__` with the exception; a true result swallows it.
-    pub fn exit_with_error(&self, exit: &Value, e: Exc) -> PyResult<Flow> {
+    pub fn exit_with_error(&self, exit: &Value, mut e: Exc) -> PyResult<Flow> {
+        self.materialize(&mut e);
         let (t, v, tb) = self.exc_triple(&e);
         self.handled.borrow_mut().push(v.clone());
         let r = self.call(exit, Args::new([t, v, tb]));

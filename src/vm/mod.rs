@@ -6,10 +6,13 @@
 pub mod attr;
 pub mod call;
 pub mod exceptions;
+pub mod import;
 pub mod iter;
+pub mod numeric;
 pub mod ops;
 pub mod output;
 pub mod repr;
+pub mod subscript;
 pub mod types;
 
 use std::cell::{Cell, RefCell};
@@ -77,6 +80,11 @@ pub struct Vm {
     pub counter: Cell<u64>,
     /// Warnings already shown (category + text), so each is printed once.
     pub warned: RefCell<std::collections::HashSet<String>>,
+    /// Classes of builtin iterator objects, by name (see `iter::iter_class`).
+    pub iter_classes: RefCell<HashMap<&'static str, Rc<crate::runtime::class::Class>>>,
+    /// The value carried by the StopIteration that ended the last exhausted iterator
+    /// (a generator's return value), for `next()` to re-raise it.
+    pub stop_value: RefCell<Option<Value>>,
 }
 
 impl Vm {
@@ -115,6 +123,8 @@ impl Vm {
             main_module: RefCell::new(None),
             counter: Cell::new(0),
             warned: RefCell::new(Default::default()),
+            iter_classes: RefCell::new(HashMap::new()),
+            stop_value: RefCell::new(None),
         });
         crate::builtins::install(&vm);
         vm
@@ -147,6 +157,11 @@ impl Vm {
         let mut e = self.stderr.borrow_mut();
         e.write(s);
         e.flush();
+    }
+
+    /// The StopIteration to raise for an exhausted iterator (with the value it ended with).
+    pub fn take_stop_iteration(&self) -> Exc {
+        Exc::stop_iteration(self.stop_value.borrow_mut().take().unwrap_or(Value::None))
     }
 
     /// A value from the builtins module.

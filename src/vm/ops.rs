@@ -164,8 +164,8 @@ impl Vm {
             }
             (BinOp::Mult, Str(x), Int(_) | Bool(_)) | (BinOp::Mult, Int(_) | Bool(_), Str(x)) => {
                 let n = as_int(if matches!(a, Str(_)) { b } else { a }).and_then(|i| match i {
-                    IntRef::Small(n) => Some(n),
-                    _ => None,
+                    IntRef::Small(n) => Option::Some(n),
+                    _ => Option::None,
                 });
                 let n = n.unwrap_or(0).max(0) as usize;
                 if x.as_str().len().saturating_mul(n) > 1 << 34 {
@@ -204,13 +204,12 @@ impl Vm {
                 }
                 Some(Ok(if matches!(seq, List(_)) { Value::list(out) } else { Value::tuple(out) }))
             }
-            (BinOp::Add, Bytes(x), Bytes(y) | ByteArray(_)) => {
+            (BinOp::Add, Bytes(x), Bytes(_) | ByteArray(_)) => {
                 let mut v = x.to_vec();
                 match self.bytes_like(b) {
                     Ok(o) => v.extend(o),
                     Err(e) => return Some(Err(e)),
                 }
-                let _ = y;
                 Some(Ok(Value::Bytes(Rc::new(v))))
             }
             (BinOp::Mult, Bytes(x), Int(n)) | (BinOp::Mult, Int(n), Bytes(x)) => {
@@ -229,7 +228,7 @@ impl Vm {
                 let d = x.copy();
                 Some(self.dict_update(&d, &Dict(y.clone())).map(|_| Dict(Rc::new(d))))
             }
-            _ => None,
+            _ => Option::None,
         }
     }
 
@@ -389,7 +388,7 @@ impl Vm {
             (Int(x), Int(y)) => Some(x.cmp(y)),
             (Float(x), Float(y)) => match x.partial_cmp(y) {
                 Some(o) => Some(o),
-                None => return Ok(Some(false)),
+                Option::None => return Ok(Some(false)),
             },
             (Str(x), Str(y)) => Some(x.as_str().cmp(y.as_str())),
             (Tuple(_) | List(_), Tuple(_) | List(_)) if std::mem::discriminant(a) == std::mem::discriminant(b) => {
@@ -436,11 +435,11 @@ impl Vm {
                         let (x, y) = (x?, y?);
                         match x.partial_cmp(&y) {
                             Some(o) => Some(o),
-                            None => return Ok(Some(false)),
+                            Option::None => return Ok(Some(false)),
                         }
                     }
                 } else {
-                    None
+                    Option::None
                 }
             }
         };
@@ -546,7 +545,7 @@ impl Vm {
                                 return Ok(false);
                             }
                         }
-                        None => return Ok(false),
+                        Option::None => return Ok(false),
                     }
                 }
                 true
