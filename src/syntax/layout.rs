@@ -88,6 +88,9 @@ struct Scanner<'a> {
     tok_count: usize,
     logical_line_no: usize,
     pending_header: Option<Header>,
+    /// The previous logical line started with a block keyword (even without its colon,
+    /// so that the grammar can report "expected ':'" instead of "unexpected indent").
+    prev_was_header: bool,
 }
 
 fn err(kind: SyntaxErrorKind, msg: impl Into<String>, start: usize, end: usize) -> SyntaxError {
@@ -118,6 +121,7 @@ pub fn layout(source: &str) -> Result<Layout, SyntaxError> {
         tok_count: 0,
         logical_line_no: 1,
         pending_header: None,
+        prev_was_header: false,
     };
     if start > 0 {
         s.map.push(MapEntry { out: 0, src: start, marker: false });
@@ -241,7 +245,7 @@ impl<'a> Scanner<'a> {
             if alt <= alt_top {
                 return Err(tab_error());
             }
-            if header.is_none() && self.last_sig != b':' {
+            if header.is_none() && self.last_sig != b':' && !self.prev_was_header {
                 return Err(err(SyntaxErrorKind::IndentationError, "unexpected indent", line_begin, self.pos)
                     .with_code("coro::syntax::unexpected_indent")
                     .with_label("this line is indented more than the block it is in")
@@ -397,9 +401,12 @@ impl<'a> Scanner<'a> {
                 _ if c.is_ascii_alphabetic() || c == b'_' || c >= 0x80 => self.word()?,
                 _ if c.is_ascii_digit() => {
                     self.token_start(c);
-                    let end = self.ident_end(self.pos);
                     // `1.5`, `1e-5`: the rest of a number is ordinary ASCII and is copied
                     // by the next iterations.
+                    let mut end = self.pos;
+                    while end < self.bytes.len() && (self.bytes[end].is_ascii_alphanumeric() || self.bytes[end] == b'_') {
+                        end += 1;
+                    }
                     self.copy(end - self.pos);
                 }
                 _ if c < 0x20 || c == 0x7f => {
@@ -543,6 +550,7 @@ impl<'a> Scanner<'a> {
 
     fn end_logical_line(&mut self) {
         self.push_marker(NEWLINE);
+        self.prev_was_header = self.header_kind().is_some();
         if self.last_sig == b':' {
             self.pending_header = self.header_kind().map(|what| Header { what, line: self.logical_line_no, end: self.pos });
         } else {
@@ -654,7 +662,7 @@ mod tests {
 
     #[test]
     fn blank_and_comment_lines() {
-        assert_eq!(show("if x:\n\n  # c\n    y\n"), "if x:<N>          <I>y<N> <D>");
+        assert_eq!(show("if x:\n\n  # c\n    y\n"), "if x:<N>            <I>y<N> <D>");
     }
 
     #[test]

@@ -126,19 +126,20 @@ impl<'s> Builder<'s> {
     pub(crate) fn expression(&self, p: P) -> Res<Expr> {
         let span = self.span(&p);
         let items: Vec<P> = p.into_inner().collect();
+        if let Some(k) = items.iter().position(|i| i.as_rule() == Rule::missing_else) {
+            let start = if k > 0 { self.span(&items[k - 1]) } else { span };
+            return Err(SyntaxError::syntax("expected 'else' after 'if' expression", start.to(self.span(&items[k])))
+                .with_code("coro::syntax::expected_else"));
+        }
         if items.len() == 1 {
             let only = items.into_iter().next().ok_or_else(|| internal(span))?;
             return self.disjunction(only);
         }
         self.nested(items.len(), span, || {
-            let mut i = items.len();
             let mut it = items.into_iter().rev().peekable();
             let last = it.next().ok_or_else(|| internal(span))?;
             let mut acc = self.disjunction(last)?;
-            i -= 1;
             while let Some(item) = it.next() {
-                i -= 1;
-                let _ = i;
                 match item.as_rule() {
                     Rule::lambda_head => acc = self.lambda(item, acc)?,
                     Rule::cond_tail => {
@@ -147,15 +148,6 @@ impl<'s> Builder<'s> {
                         let test = self.disjunction(ti.next().ok_or_else(|| internal(tspan))?)?;
                         let body_pair = it.next().ok_or_else(|| internal(tspan))?;
                         let body = self.disjunction(body_pair)?;
-                        if let Some(m) = ti.next() {
-                            if m.as_rule() == Rule::missing_else {
-                                return Err(SyntaxError::syntax(
-                                    "expected 'else' after 'if' expression",
-                                    body.span.to(test.span),
-                                )
-                                .with_code("coro::syntax::expected_else"));
-                            }
-                        }
                         let s = body.span.to(acc.span);
                         acc = mk(ExprKind::IfExp { test: Box::new(test), body: Box::new(body), orelse: Box::new(acc) }, s);
                     }
