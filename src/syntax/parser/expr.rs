@@ -296,6 +296,15 @@ impl<'s> Builder<'s> {
         let span = self.span(&p);
         let mut it = p.into_inner();
         let atom = it.next().ok_or_else(|| internal(span))?;
+        let trailers = it.len();
+        if trailers == 0 {
+            return self.atom(atom);
+        }
+        // Each trailer nests the tree one level deeper (`a.b.c` is `(a.b).c`).
+        self.nested(trailers, span, || self.trailers(atom, it))
+    }
+
+    fn trailers(&self, atom: P, it: pest::iterators::Pairs<Rule>) -> Res<Expr> {
         let mut e = self.atom(atom)?;
         for t in it {
             let tspan = self.span(&t);
