@@ -26,6 +26,9 @@ const TAB_SIZE: usize = 8;
 #[derive(Debug)]
 pub struct Layout {
     pub text: String,
+    /// A bracket left open at the end of the file. The text is still returned so the
+    /// grammar can report an earlier error first, as CPython's token-by-token parser does.
+    pub unclosed: Option<SyntaxError>,
     /// Sorted by output offset: from `out` on, output offset `o` is source offset
     /// `src + (o - out)`; for a marker entry every offset inside the marker maps to `src`.
     map: Vec<MapEntry>,
@@ -126,8 +129,12 @@ pub fn layout(source: &str) -> Result<Layout, SyntaxError> {
     if start > 0 {
         s.map.push(MapEntry { out: 0, src: start, marker: false });
     }
-    s.run()?;
-    Ok(Layout { text: s.out, map: s.map })
+    let unclosed = match s.run() {
+        Ok(()) => None,
+        Err(e) if e.code == "coro::syntax::unclosed_bracket" => Some(e),
+        Err(e) => return Err(e),
+    };
+    Ok(Layout { text: s.out, map: s.map, unclosed })
 }
 
 impl<'a> Scanner<'a> {
@@ -648,6 +655,10 @@ mod tests {
 
     fn show(src: &str) -> String {
         layout(src)
+            .and_then(|l| match l.unclosed {
+                Some(e) => Err(e),
+                None => Ok(l),
+            })
             .map(|l| l.text.replace(INDENT, "<I>").replace(DEDENT, "<D>").replace(NEWLINE, "<N>"))
             .unwrap_or_else(|e| format!("error: {}", e.message))
     }

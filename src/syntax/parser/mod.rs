@@ -91,8 +91,20 @@ fn set_call_limit(text_len: usize) {
 }
 
 fn parse_inner(source: &str) -> Res<ast::Module> {
-    let layout = layout::layout(source)?;
+    let mut layout = layout::layout(source)?;
     set_call_limit(layout.text.len());
+    if let Some(unclosed) = layout.unclosed.take() {
+        // The file ends inside a bracket. Like CPython, report a syntax error the grammar
+        // finds on the bracket's own line (`def f(:`), else the unclosed bracket.
+        if let Err(e) = CoroParser::parse(Rule::file, &layout.text) {
+            let e = pest_error(&layout, source, e);
+            let line = |at: u32| super::error::line_col(source, at as usize).0;
+            if line(e.span.start) <= line(unclosed.span.start) && (e.span.start as usize) < source.trim_end().len() {
+                return Err(e);
+            }
+        }
+        return Err(unclosed);
+    }
     let pairs = CoroParser::parse(Rule::file, &layout.text).map_err(|e| pest_error(&layout, source, e))?;
     let depth = Cell::new(0);
     let b = Builder { mapping: Mapping::Layout(&layout), source, depth: &depth };
