@@ -1,7 +1,9 @@
 //! coro: an embeddable interpreter for a Python-compatible coroutine language.
 
 pub mod builtins;
+pub mod cli;
 pub mod compile;
+pub mod diagnostics;
 pub mod eval;
 pub mod format;
 pub mod modules;

@@ -14,7 +14,7 @@ use crate::vm::Vm;
 pub fn compile(vm: &Vm, source: &str, filename: &str, globals: &Globals, opts: ResolveOptions) -> Result<ast::Module, SyntaxError> {
     let mut module = syntax::parse_module(source, filename)?;
     Resolver::new(globals, &vm.interner, opts).resolve_module(&mut module).map_err(|e| {
-        SyntaxError::new(syntax::ErrorKind::SyntaxError, e.message, e.span).with_source(filename, source)
+        SyntaxError::new(syntax::SyntaxErrorKind::SyntaxError, e.message, e.span).with_source(filename, source)
     })?;
     Ok(module)
 }
@@ -43,7 +43,7 @@ pub fn load_module(vm: &Vm, name: &str, filename: &str, text: String) -> PyResul
     let file = Rc::new(SourceFile { name: filename.to_string(), text });
     let module = new_module(vm, name, Some(file.clone()));
     let code = compile(vm, &file.text, filename, &module.globals, ResolveOptions::default())
-        .map_err(|e| Exc::new(ExcKind::SyntaxError, e.message().to_string()))?;
+        .map_err(|e| Exc::new(ExcKind::SyntaxError, e.message.clone()))?;
     // Register before running so circular imports see the partial module.
     vm.modules.borrow_mut().insert(vm.intern(name), Value::Module(module.clone()));
     exec_module(vm, &module, &code)?;
@@ -75,4 +75,22 @@ pub fn run_main(vm: &Rc<Vm>, source: String, filename: &str) -> Outcome {
             None => Outcome::Exception(e),
         },
     }
+}
+
+/// Run one REPL input in the `__main__` module; an expression statement's value is
+/// echoed with `repr` and kept in `_`.
+pub fn exec_interactive(vm: &Vm, module: &Rc<ModuleObj>, code: &ast::Module) -> PyResult<()> {
+    let mut frame = Frame::module_frame(module.clone());
+    if let [stmt] = &code.body[..] {
+        if let ast::StmtKind::Expr(e) = &stmt.kind {
+            let v = vm.eval(&mut frame, e).map_err(|x| vm.note(&frame, x, stmt.span))?;
+            if !v.is_none() {
+                vm.write_stdout(&format!("{}\n", vm.repr(&v)?));
+                module.globals.set_by_name(&vm.intern("_"), v);
+            }
+            return Ok(());
+        }
+    }
+    vm.exec_block(&mut frame, &code.body)?;
+    Ok(())
 }

@@ -597,7 +597,7 @@ impl<'a> Resolver<'a> {
                 self.loop_depth -= 1;
                 x | self.visit_body(orelse)?
             }
-            StmtKind::Try { body, handlers, orelse, finalbody } => {
+            StmtKind::Try { body, handlers, orelse, finalbody, .. } => {
                 let mut x = self.visit_body(body)?;
                 for h in handlers.iter_mut() {
                     if let Some(t) = &mut h.typ {

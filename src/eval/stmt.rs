@@ -125,7 +125,7 @@ impl Vm {
                     }
                 }
             }
-            StmtKind::Try { body, handlers, orelse, finalbody } => {
+            StmtKind::Try { body, handlers, orelse, finalbody, .. } => {
                 return self.exec_try(f, body, handlers, orelse, finalbody);
             }
             StmtKind::With { items, body, .. } => return self.exec_with(f, items, body),

@@ -82,7 +82,8 @@ pub enum StmtKind {
     If { test: Expr, body: Vec<Stmt>, orelse: Vec<Stmt> },
     While { test: Expr, body: Vec<Stmt>, orelse: Vec<Stmt> },
     For { is_async: bool, target: Expr, iter: Expr, body: Vec<Stmt>, orelse: Vec<Stmt> },
-    Try { body: Vec<Stmt>, handlers: Vec<ExceptHandler>, orelse: Vec<Stmt>, finalbody: Vec<Stmt> },
+    /// `is_star` for `try`/`except*` (CPython's `TryStar`): handlers match exception groups.
+    Try { body: Vec<Stmt>, handlers: Vec<ExceptHandler>, orelse: Vec<Stmt>, finalbody: Vec<Stmt>, is_star: bool },
     With { is_async: bool, items: Vec<WithItem>, body: Vec<Stmt> },
     FunctionDef(Rc<FunctionDef>),
     ClassDef(Rc<ClassDef>),
