@@ -4,10 +4,18 @@
 //! to the type's class. Every builtin has the same signature (`NativeFn`) and binds
 //! its arguments with `Args::bind`/`Args::exact`.
 
+pub mod bytes;
 pub mod constructors;
+pub mod dict;
+pub mod float;
 pub mod functions;
+pub mod int;
 pub mod io;
+pub mod list;
 pub mod object;
+pub mod set;
+pub mod str;
+pub mod tuple;
 
 use std::rc::Rc;
 
@@ -88,4 +96,12 @@ pub fn install(vm: &Vm) {
     constructors::install(vm);
     functions::install(vm);
     io::install(vm);
+    str::install(vm);
+    bytes::install(vm);
+    list::install(vm);
+    tuple::install(vm);
+    dict::install(vm);
+    set::install(vm);
+    int::install(vm);
+    float::install(vm);
 }

@@ -1,6 +1,20 @@
 //! Builtin modules implemented in Rust, created on first import.
 
+pub mod abc;
+pub mod collections;
+pub mod copy;
+pub mod dataclasses;
+pub mod datetime;
+pub mod enum;
+pub mod functools;
+pub mod itertools;
+pub mod math;
+pub mod operator;
+pub mod random;
+pub mod string;
 pub mod sys;
+pub mod time;
+pub mod typing;
 
 use std::rc::Rc;
 
@@ -12,6 +26,20 @@ use crate::vm::Vm;
 pub fn create(vm: &Vm, name: &str) -> Option<PyResult<Rc<ModuleObj>>> {
     Some(match name {
         "sys" => sys::create(vm),
+        "math" => math::create(vm),
+        "time" => time::create(vm),
+        "random" => random::create(vm),
+        "collections" => collections::create(vm),
+        "functools" => functools::create(vm),
+        "itertools" => itertools::create(vm),
+        "dataclasses" => dataclasses::create(vm),
+        "datetime" => datetime::create(vm),
+        "typing" => typing::create(vm),
+        "copy" => copy::create(vm),
+        "operator" => operator::create(vm),
+        "string" => string::create(vm),
+        "abc" => abc::create(vm),
+        "enum" => enum::create(vm),
         _ => return None,
     })
 }
