@@ -5,7 +5,7 @@ pub mod collections;
 pub mod copy;
 pub mod dataclasses;
 pub mod datetime;
-pub mod enum;
+pub mod enum_module;
 pub mod functools;
 pub mod itertools;
 pub mod math;
@@ -39,7 +39,7 @@ pub fn create(vm: &Vm, name: &str) -> Option<PyResult<Rc<ModuleObj>>> {
         "operator" => operator::create(vm),
         "string" => string::create(vm),
         "abc" => abc::create(vm),
-        "enum" => enum::create(vm),
+        "enum" => enum_module::create(vm),
         _ => return None,
     })
 }
