@@ -5,8 +5,12 @@ use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
 /// Renders `diag` with miette's graphical handler at a fixed width of 100 columns.
 /// Without colour the output is plain ASCII art, stable enough for snapshots.
 pub fn render_report(diag: &dyn Diagnostic, color: bool) -> String {
+    render_with_context(diag, color, 1)
+}
+
+fn render_with_context(diag: &dyn Diagnostic, color: bool, context_lines: usize) -> String {
     let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_context_lines(context_lines);
     let mut out = String::new();
     if handler.render_report(&mut out, diag).is_err() {
         // Rendering only fails on a formatter error; fall back to the bare message.
@@ -15,24 +19,25 @@ pub fn render_report(diag: &dyn Diagnostic, color: bool) -> String {
     out
 }
 
-/// The text printed for an uncaught exception: CPython's traceback, then the failing
-/// line rendered with its span, then `Type: message` as the last line.
+/// The text printed for an uncaught exception: CPython's traceback, with the innermost
+/// frame's line rendered through miette with the failing span labelled, then
+/// `Type: message` as the last line (as CPython ends it).
 pub fn render_traceback(vm: &crate::vm::Vm, e: &crate::runtime::Exc) -> String {
     let mut text = vm.format_exception(e);
     if let Some(entry) = e.0.traceback.first() {
+        let value = vm.exc_value(e);
         let diag = RuntimeSpan {
-            message: vm.exc_summary(&vm.exc_value(e)),
+            message: vm.type_of(&value).name.to_string(),
             src: miette::NamedSource::new(entry.file.name.clone(), entry.file.text.clone()),
             span: (entry.span.start as usize, (entry.span.end - entry.span.start) as usize).into(),
         };
         let color = std::io::IsTerminal::is_terminal(&std::io::stderr());
-        let report = render_report(&diag, color);
-        // Keep `Type: message` as the very last line, as CPython does.
-        if let Some(pos) = text.trim_end().rfind('\n') {
-            let last = text[pos + 1..].to_string();
-            text.truncate(pos + 1);
-            text.push_str(&report);
-            text.push_str(&last);
+        let report = render_with_context(&diag, color, 1);
+        // Replace the innermost frame's plain source line with the rendered span.
+        let line = entry.file.line_text(entry.file.line_of(entry.span.start)).trim().to_string();
+        let needle = format!("    {line}\n");
+        if let (Some(pos), false) = (text.rfind(&needle), line.is_empty()) {
+            text.replace_range(pos..pos + needle.len(), &report);
         }
     }
     text
@@ -40,7 +45,7 @@ pub fn render_traceback(vm: &crate::vm::Vm, e: &crate::runtime::Exc) -> String {
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 #[error("{message}")]
-#[diagnostic(code(coro::runtime::uncaught))]
+#[diagnostic()]
 struct RuntimeSpan {
     message: String,
     #[source_code]

@@ -141,7 +141,7 @@ pub fn isinstance(vm: &Vm, obj: &Value, spec: &Value) -> PyResult<bool> {
 /// Names for `dir(obj)`, sorted.
 pub fn dir_of(vm: &Vm, obj: &Value) -> PyResult<Value> {
     let mut names: Vec<String> = Vec::new();
-    let mut add_class = |c: &Rc<Class>, names: &mut Vec<String>| {
+    let add_class = |c: &Rc<Class>, names: &mut Vec<String>| {
         for k in c.mro.borrow().iter() {
             for key in k.dict.borrow().keys() {
                 names.push(key.to_string());

@@ -9,6 +9,7 @@ pub mod constructors;
 pub mod dict;
 pub mod float;
 pub mod functions;
+pub mod generator;
 pub mod int;
 pub mod io;
 pub mod list;
@@ -96,6 +97,7 @@ pub fn install(vm: &Vm) {
     constructors::install(vm);
     functions::install(vm);
     io::install(vm);
+    generator::install(vm);
     str::install(vm);
     bytes::install(vm);
     list::install(vm);

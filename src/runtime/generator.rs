@@ -48,4 +48,16 @@ pub struct Generator {
     pub awaiting: RefCell<Option<Value>>,
     /// Source position of the current suspension point, for reprs and deadlock reports.
     pub suspended_at: RefCell<Option<crate::runtime::exception::TraceEntry>>,
+    /// Exceptions being handled inside the body while it is paused.
+    pub saved_handled: RefCell<Vec<Value>>,
+    /// The interpreter, to close the generator when it is dropped while paused.
+    pub vm: std::rc::Weak<crate::vm::Vm>,
+    /// A generator made awaitable by `@asyncio.coroutine` (pre-3.5 style coroutines).
+    pub legacy: Cell<bool>,
+}
+
+impl Generator {
+    pub fn is_legacy_coroutine(&self) -> bool {
+        self.legacy.get()
+    }
 }

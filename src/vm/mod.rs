@@ -28,6 +28,9 @@ use crate::syntax::ast::Name;
 pub use output::Output;
 pub use types::Types;
 
+/// Installed by the event loop: turns `await fut` into a suspension on that future.
+pub type NativeAwaitHook = Rc<dyn for<'a> Fn(&'a Vm, &Value) -> Option<crate::eval::generator::NativeAwait<'a>>>;
+
 /// How a suspended generator is resumed.
 pub enum Resume {
     Send(Value),
@@ -85,6 +88,11 @@ pub struct Vm {
     /// The value carried by the StopIteration that ended the last exhausted iterator
     /// (a generator's return value), for `next()` to re-raise it.
     pub stop_value: RefCell<Option<Value>>,
+    /// How `await` handles objects implemented by the event loop (futures, tasks).
+    pub native_await: RefCell<Option<NativeAwaitHook>>,
+    /// A weak handle to this interpreter, so generator bodies (`'static` futures) can
+    /// own a strong one.
+    self_ref: RefCell<std::rc::Weak<Vm>>,
 }
 
 impl Vm {
@@ -125,9 +133,21 @@ impl Vm {
             warned: RefCell::new(Default::default()),
             iter_classes: RefCell::new(HashMap::new()),
             stop_value: RefCell::new(None),
+            native_await: RefCell::new(None),
+            self_ref: RefCell::new(std::rc::Weak::new()),
         });
+        *vm.self_ref.borrow_mut() = Rc::downgrade(&vm);
         crate::builtins::install(&vm);
         vm
+    }
+
+    /// A strong handle to this interpreter.
+    pub fn rc(&self) -> Rc<Vm> {
+        self.self_ref.borrow().upgrade().expect("the Vm is alive while it runs code")
+    }
+
+    pub fn weak(&self) -> std::rc::Weak<Vm> {
+        self.self_ref.borrow().clone()
     }
 
     pub fn intern(&self, s: &str) -> Name {

@@ -293,7 +293,7 @@ impl Vm {
         let tuple_args = matches!(args, Value::Tuple(_));
         let mut next = 0usize;
         let mut out = String::new();
-        let mut take = |next: &mut usize| -> PyResult<Value> {
+        let take = |next: &mut usize| -> PyResult<Value> {
             let v = positional.get(*next).cloned().ok_or_else(|| Exc::type_error("not enough arguments for format string"))?;
             *next += 1;
             Ok(v)
@@ -307,7 +307,7 @@ impl Vm {
                 }
                 PercentPiece::Conv(c) => c,
             };
-            let mut count = |c: Option<Count>, next: &mut usize| -> PyResult<Option<usize>> {
+            let count = |c: Option<Count>, next: &mut usize| -> PyResult<Option<usize>> {
                 match c {
                     None => Ok(None),
                     Some(Count::Num(n)) => Ok(Some(n)),
