@@ -5,6 +5,7 @@ pub mod cli;
 pub mod compile;
 pub mod diagnostics;
 pub mod eval;
+pub mod event_loop;
 pub mod format;
 pub mod modules;
 pub mod run;

@@ -94,3 +94,8 @@ pub fn exec_interactive(vm: &Vm, module: &Rc<ModuleObj>, code: &ast::Module) -> 
     vm.exec_block(&mut frame, &code.body)?;
     Ok(())
 }
+
+/// Load a builtin module written in the language itself (shipped inside the binary).
+pub fn load_builtin_source(vm: &Vm, name: &str, source: &str) -> PyResult<Rc<ModuleObj>> {
+    load_module(vm, name, &format!("<{name}>"), source.to_string())
+}

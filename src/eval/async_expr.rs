@@ -37,6 +37,19 @@ impl Future for RawYield<'_> {
 }
 
 impl Vm {
+    /// Yield `v` to whoever drives this body; resumes with what they send or throw.
+    pub async fn raw_yield(&self, v: Value) -> Resume {
+        RawYield { vm: self, value: Some(v) }.await
+    }
+
+    /// Yield `v`; a thrown exception is raised here.
+    pub async fn raw_yield_result(&self, v: Value) -> PyResult<Value> {
+        match self.raw_yield(v).await {
+            Resume::Send(x) => Ok(x),
+            Resume::Throw(e) => Err(e),
+        }
+    }
+
     #[async_recursion(?Send)]
     pub async fn eval_async(&self, f: &mut Frame, e: &Expr) -> PyResult<Value> {
         if !e.suspends {
@@ -52,6 +65,10 @@ impl Vm {
         match &e.kind {
             ExprKind::Await(x) => {
                 let v = self.eval_async(f, x).await?;
+                if let Some(file) = &f.module.file {
+                    *self.current_await.borrow_mut() =
+                        Some(crate::runtime::exception::TraceEntry { file: file.clone(), span: e.span, function: f.name.clone() });
+                }
                 self.await_value(v).await
             }
             ExprKind::Yield(x) => {

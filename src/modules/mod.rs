@@ -1,6 +1,7 @@
 //! Builtin modules implemented in Rust, created on first import.
 
 pub mod abc;
+pub mod asyncio;
 pub mod collections;
 pub mod copy;
 pub mod dataclasses;
@@ -26,6 +27,8 @@ use crate::vm::Vm;
 pub fn create(vm: &Vm, name: &str) -> Option<PyResult<Rc<ModuleObj>>> {
     Some(match name {
         "sys" => sys::create(vm),
+        "_asyncio" => asyncio::create_native(vm),
+        "asyncio" => asyncio::create(vm),
         "math" => math::create(vm),
         "time" => time::create(vm),
         "random" => random::create(vm),

@@ -88,6 +88,16 @@ pub struct Vm {
     /// The value carried by the StopIteration that ended the last exhausted iterator
     /// (a generator's return value), for `next()` to re-raise it.
     pub stop_value: RefCell<Option<Value>>,
+    /// The one clock (virtual or real) that every time source reads.
+    pub clock: crate::event_loop::Clock,
+    /// The event loop running right now, if any.
+    pub running_loop: RefCell<Option<Rc<crate::event_loop::EventLoop>>>,
+    /// The loop `get_event_loop()` returns when none is running (`set_event_loop`).
+    pub event_loop: RefCell<Option<Rc<crate::event_loop::EventLoop>>>,
+    /// The innermost `await` being suspended at (where a task is waiting).
+    pub current_await: RefCell<Option<crate::runtime::exception::TraceEntry>>,
+    /// Per-interpreter state of native modules (asyncio's classes...), by type.
+    extensions: RefCell<HashMap<std::any::TypeId, Rc<dyn std::any::Any>>>,
     /// How `await` handles objects implemented by the event loop (futures, tasks).
     pub native_await: RefCell<Option<NativeAwaitHook>>,
     /// A weak handle to this interpreter, so generator bodies (`'static` futures) can
@@ -134,6 +144,11 @@ impl Vm {
             iter_classes: RefCell::new(HashMap::new()),
             stop_value: RefCell::new(None),
             native_await: RefCell::new(None),
+            clock: crate::event_loop::Clock::new(false),
+            running_loop: RefCell::new(None),
+            event_loop: RefCell::new(None),
+            current_await: RefCell::new(None),
+            extensions: RefCell::new(HashMap::new()),
             self_ref: RefCell::new(std::rc::Weak::new()),
         });
         *vm.self_ref.borrow_mut() = Rc::downgrade(&vm);
@@ -182,6 +197,16 @@ impl Vm {
     /// The StopIteration to raise for an exhausted iterator (with the value it ended with).
     pub fn take_stop_iteration(&self) -> Exc {
         Exc::stop_iteration(self.stop_value.borrow_mut().take().unwrap_or(Value::None))
+    }
+
+    /// Per-interpreter state a native module keeps (one value per type).
+    pub fn extension<T: 'static>(&self) -> Option<Rc<T>> {
+        let e = self.extensions.borrow().get(&std::any::TypeId::of::<T>()).cloned()?;
+        e.downcast::<T>().ok()
+    }
+
+    pub fn set_extension<T: 'static>(&self, v: Rc<T>) {
+        self.extensions.borrow_mut().insert(std::any::TypeId::of::<T>(), v);
     }
 
     /// A value from the builtins module.
