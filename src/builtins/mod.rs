@@ -4,6 +4,7 @@
 //! to the type's class. Every builtin has the same signature (`NativeFn`) and binds
 //! its arguments with `Args::bind`/`Args::exact`.
 
+pub mod async_generator;
 pub mod bytes;
 pub mod constructors;
 pub mod dict;
@@ -98,6 +99,8 @@ pub fn install(vm: &Vm) {
     functions::install(vm);
     io::install(vm);
     generator::install(vm);
+    async_generator::install(vm);
+    async_generator::install_builtins(vm);
     str::install(vm);
     bytes::install(vm);
     list::install(vm);

@@ -76,6 +76,10 @@ impl Vm {
                     Some(x) => self.eval_async(f, x).await?,
                     None => Value::None,
                 };
+                let in_async_gen = f.scope.info().map(|s| s.is_async && s.is_generator).unwrap_or(false);
+                if in_async_gen {
+                    return YieldPoint::new(self, crate::builtins::async_generator::wrap(self, v)).await;
+                }
                 YieldPoint::new(self, v).await
             }
             ExprKind::YieldFrom(x) => {
@@ -486,7 +490,10 @@ impl Vm {
                         }
                     }
                     CompSink::Yield => {
-                        let v = self.eval_async(f, &comp.elt).await?;
+                        let mut v = self.eval_async(f, &comp.elt).await?;
+                        if comp.scope.is_async {
+                            v = crate::builtins::async_generator::wrap(self, v);
+                        }
                         YieldPoint::new(self, v).await?;
                     }
                 }

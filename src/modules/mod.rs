@@ -29,6 +29,7 @@ pub fn create(vm: &Vm, name: &str) -> Option<PyResult<Rc<ModuleObj>>> {
         "sys" => sys::create(vm),
         "_asyncio" => asyncio::create_native(vm),
         "asyncio" => asyncio::create(vm),
+        "contextlib" => crate::run::load_builtin_source(vm, "contextlib", include_str!("prelude/contextlib.coro")),
         "math" => math::create(vm),
         "time" => time::create(vm),
         "random" => random::create(vm),
