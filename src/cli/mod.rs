@@ -103,7 +103,7 @@ fn dispatch(cli: Cli) -> i32 {
         None => {
             let opts = RunOptions { virtual_time: cli.virtual_time, interactive: cli.interactive };
             if let Some(code) = cli.code {
-                let vm = Vm::new();
+                let vm = new_vm(&opts);
                 *vm.argv.borrow_mut() = std::iter::once("-c".to_string()).chain(cli.script).collect();
                 return finish(&vm, run::run_main(&vm, code, "<string>"), &opts);
             }
@@ -111,12 +111,19 @@ fn dispatch(cli: Cli) -> i32 {
                 return run_script(&cli.script, opts);
             }
             if std::io::stdin().is_terminal() {
-                repl::run(Vm::new(), &opts)
+                repl::run(new_vm(&opts), &opts)
             } else {
                 run_script(&["-".to_string()], opts)
             }
         }
     }
+}
+
+/// An interpreter configured from the command line.
+fn new_vm(opts: &RunOptions) -> Rc<Vm> {
+    let vm = Vm::new();
+    vm.clock.set_virtual(opts.virtual_time);
+    vm
 }
 
 fn read_source(path: &str) -> Result<String, String> {
@@ -141,7 +148,7 @@ fn run_script(script: &[String], opts: RunOptions) -> i32 {
             return 2;
         }
     };
-    let vm = Vm::new();
+    let vm = new_vm(&opts);
     *vm.argv.borrow_mut() = script.to_vec();
     if path != "-" {
         let dir = std::path::Path::new(path).parent().map(|p| p.to_path_buf()).unwrap_or_default();
