@@ -105,7 +105,9 @@ impl Vm {
                     Ok(Value::string(out))
                 }
                 _ => {
-                    let i = self.index_value(idx).map_err(|_| Exc::type_error("string indices must be integers"))?;
+                    let i = self.index_value(idx).map_err(|_| {
+                        Exc::type_error(format!("string indices must be integers, not '{}'", self.type_name(idx)))
+                    })?;
                     let i = self.norm_index(i, s.len_chars()).ok_or_else(|| self.index_error("string"))?;
                     let c = s.char_at(i).unwrap_or(' ');
                     let mut buf = [0u8; 4];
