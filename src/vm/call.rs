@@ -53,10 +53,16 @@ impl Vm {
                     return self.call(&v, args);
                 }
                 let cls = inst.class();
-                match cls.lookup(name) {
-                    Some(Value::Function(func)) => return self.call_function(&func, args.with_receiver(recv.clone())),
-                    Some(Value::Builtin(b)) => return (b.func)(self, args.with_receiver(recv.clone())),
-                    _ => {}
+                // `super()` objects resolve names through the MRO (getattr), not through
+                // their own class, which only has object's defaults (`super().__eq__`).
+                if !Rc::ptr_eq(&cls, &self.types.super_) {
+                    match cls.lookup(name) {
+                        Some(Value::Function(func)) => {
+                            return self.call_function(&func, args.with_receiver(recv.clone()))
+                        }
+                        Some(Value::Builtin(b)) => return (b.func)(self, args.with_receiver(recv.clone())),
+                        _ => {}
+                    }
                 }
             }
             Value::Class(_) | Value::Module(_) => {}

@@ -672,7 +672,8 @@ impl Vm {
                     Some(Value::Function(f)) => {
                         let r = self.call_function(&f, Args::one(v.clone()))?;
                         match as_int(&r) {
-                            Some(IntRef::Small(h)) => hash_i64(h),
+                            // CPython uses a returned hash that fits as is (only -1 is reserved).
+                            Some(IntRef::Small(h)) => if h == -1 { -2 } else { h },
                             Some(IntRef::Big(b)) => hash_bigint(b),
                             _ => return Err(Exc::type_error("__hash__ method should return an integer")),
                         }

@@ -105,7 +105,9 @@ impl Vm {
                     Ok(Value::string(out))
                 }
                 _ => {
-                    let i = self.index_value(idx).map_err(|_| Exc::type_error("string indices must be integers"))?;
+                    let i = self.index_value(idx).map_err(|_| {
+                        Exc::type_error(format!("string indices must be integers, not '{}'", self.type_name(idx)))
+                    })?;
                     let i = self.norm_index(i, s.len_chars()).ok_or_else(|| self.index_error("string"))?;
                     let c = s.char_at(i).unwrap_or(' ');
                     let mut buf = [0u8; 4];
@@ -229,18 +231,8 @@ impl Vm {
                 }
             },
             Value::Dict(d) => d.set(self, idx, v),
-            Value::ByteArray(b) => {
-                let i = self.index_value(&idx)?;
-                let x = self.index_value(&v)?;
-                if !(0..256).contains(&x) {
-                    return Err(Exc::value_error("byte must be in range(0, 256)"));
-                }
-                let mut b = b.borrow_mut();
-                let len = b.len();
-                let i = self.norm_index(i, len).ok_or_else(|| Exc::index_error("bytearray index out of range"))?;
-                b[i] = x as u8;
-                Ok(())
-            }
+            // Ints and slices, with CPython's messages (builtins::bytes).
+            Value::ByteArray(b) => crate::builtins::bytes::bytearray_setitem(self, b, &idx, &v),
             Value::Instance(inst) => {
                 if self.call_dunder(obj, "__setitem__", Args::new([idx.clone(), v.clone()]))?.is_some() {
                     return Ok(());
@@ -336,13 +328,12 @@ impl Vm {
                 let ok = if r.step > 0 { x >= r.start && x < r.stop } else { x <= r.start && x > r.stop };
                 Ok(ok && (x - r.start) % r.step == 0)
             }
-            Value::Bytes(b) => match item {
-                Value::Int(i) => Ok(b.contains(&(*i as u8))),
-                _ => {
-                    let sub = self.bytes_like(item)?;
-                    Ok(sub.is_empty() || b.windows(sub.len()).any(|w| w == &sub[..]))
-                }
-            },
+            // An int byte or a bytes-like subsequence, with CPython's errors (builtins::bytes).
+            Value::Bytes(b) => crate::builtins::bytes::bytes_contains(self, b, item),
+            Value::ByteArray(b) => {
+                let data = b.borrow().clone();
+                crate::builtins::bytes::bytes_contains(self, &data, item)
+            }
             Value::Instance(inst) => {
                 if let Some(r) = self.call_dunder(container, "__contains__", Args::one(item.clone()))? {
                     return self.truthy(&r);
