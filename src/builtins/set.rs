@@ -14,6 +14,7 @@ use crate::runtime::class::{Class, Payload};
 use crate::runtime::dict::PyDict;
 use crate::runtime::set::PySet;
 use crate::runtime::{Exc, ExcKind, PyResult, Value};
+use crate::syntax::ast::BinOp;
 use crate::vm::Vm;
 
 /// The set inside a set, a frozenset, or an instance of a subclass of either.
@@ -59,7 +60,7 @@ pub(crate) fn update_from_dict(vm: &Vm, s: &PySet, d: &PyDict) -> PyResult<()> {
 }
 
 /// `set_update_internal`: add every element of any iterable.
-pub(crate) fn set_update(vm: &Vm, s: &PySet, other: &Value) -> PyResult<()> {
+pub fn set_update(vm: &Vm, s: &PySet, other: &Value) -> PyResult<()> {
     if let Some(o) = as_anyset(other) {
         return s.update_from_set(vm, &o);
     }
@@ -138,8 +139,9 @@ pub(crate) fn difference_update(vm: &Vm, so: &PySet, other: &Value) -> PyResult<
 }
 
 /// `set_difference(so, other)`.
-fn difference(vm: &Vm, so: &Rc<PySet>, other: &Value) -> PyResult<PySet> {
-    let other_size = match (as_anyset(other), other) {
+fn difference(vm: &Vm, so: &PySet, other: &Value) -> PyResult<PySet> {
+    let other_set = as_anyset(other);
+    let other_size = match (&other_set, other) {
         (Some(o), _) => Some(o.len()),
         (None, Value::Dict(d)) => Some(d.len()),
         _ => None,
@@ -153,9 +155,15 @@ fn difference(vm: &Vm, so: &Rc<PySet>, other: &Value) -> PyResult<PySet> {
         difference_update(vm, &result, other)?;
         return Ok(result);
     }
+    // Walk `so`, probing the other table directly (not through a subclass's `__contains__`).
     let result = PySet::new();
     for k in so.items() {
-        if !vm.contains(other, &k)? {
+        let found = match (&other_set, other) {
+            (Some(o), _) => o.contains(vm, &k)?,
+            (None, Value::Dict(d)) => d.contains(vm, &k)?,
+            _ => false,
+        };
+        if !found {
             result.add(vm, k)?;
         }
     }
@@ -164,23 +172,48 @@ fn difference(vm: &Vm, so: &Rc<PySet>, other: &Value) -> PyResult<PySet> {
 
 /// `set_symmetric_difference_update(so, other)`.
 pub(crate) fn symmetric_difference_update(vm: &Vm, so: &PySet, other: &Value) -> PyResult<()> {
-    let walk = match (as_anyset(other), other) {
-        (Some(o), _) => {
-            if std::ptr::eq(so, &*o) {
-                so.clear();
-                return Ok(());
-            }
-            o.items()
-        }
-        (None, Value::Dict(d)) => d.keys(),
-        _ => new_set_from(vm, other)?.items(),
-    };
-    for k in walk {
+    match (as_anyset(other), other) {
+        (Some(o), _) => symmetric_difference_update_set(vm, so, &o),
+        (None, Value::Dict(d)) => toggle_all(vm, so, d.keys()),
+        _ => toggle_all(vm, so, new_set_from(vm, other)?.items()),
+    }
+}
+
+fn symmetric_difference_update_set(vm: &Vm, so: &PySet, o: &PySet) -> PyResult<()> {
+    if std::ptr::eq(so, o) {
+        so.clear();
+        return Ok(());
+    }
+    toggle_all(vm, so, o.items())
+}
+
+/// Remove each key that is present, add each that is not.
+fn toggle_all(vm: &Vm, so: &PySet, keys: Vec<Value>) -> PyResult<()> {
+    for k in keys {
         if !so.remove(vm, &k)? {
             so.add(vm, k)?;
         }
     }
     Ok(())
+}
+
+/// `a op b` for two set tables, for the vm's fast path on plain sets (`ops.rs`).
+pub fn set_op_tables(vm: &Vm, op: BinOp, a: &PySet, b: &Rc<PySet>) -> PyResult<PySet> {
+    let bv = Value::Set(b.clone());
+    match op {
+        BinOp::BitOr => {
+            let r = set_copy(vm, a)?;
+            r.update_from_set(vm, b)?;
+            Ok(r)
+        }
+        BinOp::BitAnd => intersection(vm, a, &bv),
+        BinOp::Sub => difference(vm, a, &bv),
+        _ => {
+            let r = set_copy(vm, b)?;
+            symmetric_difference_update_set(vm, &r, a)?;
+            Ok(r)
+        }
+    }
 }
 
 /// `set_issubset(so, other)`.
@@ -331,7 +364,7 @@ fn install_common(vm: &Vm, c: &Rc<Class>, tn: &'static str) {
         let s = this_set(vm, &this, tn, "symmetric_difference")?;
         let other = one_arg(args, &format!("{tn}.symmetric_difference"))?;
         let result = new_set_from(vm, &other)?;
-        symmetric_difference_update(vm, &result, &Value::Set(s))?;
+        symmetric_difference_update_set(vm, &result, &s)?;
         Ok(wrap_like(&this, result))
     });
     def(vm, c, "issubset", move |vm, this, args| {
@@ -436,7 +469,7 @@ pub(crate) fn set_binop(vm: &Vm, op: &str, a: &Value, b: &Value) -> PyResult<Val
         "sub" => difference(vm, &sa, b)?,
         _ => {
             let r = new_set_from(vm, b)?;
-            symmetric_difference_update(vm, &r, &Value::Set(sa))?;
+            symmetric_difference_update_set(vm, &r, &sa)?;
             r
         }
     };
@@ -444,7 +477,7 @@ pub(crate) fn set_binop(vm: &Vm, op: &str, a: &Value, b: &Value) -> PyResult<Val
 }
 
 /// `a op= b` for a mutable set `a` and a set `b`, in place as CPython does it.
-pub(crate) fn set_inplace(vm: &Vm, op: &str, a: &PySet, b: &Value) -> PyResult<()> {
+pub fn set_inplace(vm: &Vm, op: &str, a: &PySet, b: &Value) -> PyResult<()> {
     match op {
         "or" => set_update(vm, a, b),
         "and" => {

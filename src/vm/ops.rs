@@ -97,11 +97,15 @@ impl Vm {
                 return Ok(a.clone());
             }
             (BinOp::BitOr | BinOp::BitAnd | BinOp::Sub | BinOp::BitXor, Value::Set(s)) => {
-                if let Value::Set(o) | Value::FrozenSet(o) = b {
-                    let r = self.set_op(op, s, o)?;
-                    let r_items = r.items();
-                    s.clear();
-                    s.extend(self, r_items)?;
+                if let Value::Set(_) | Value::FrozenSet(_) = b {
+                    // In place, with CPython's algorithms (the table layout decides the order).
+                    let name = match op {
+                        BinOp::BitOr => "or",
+                        BinOp::BitAnd => "and",
+                        BinOp::Sub => "sub",
+                        _ => "xor",
+                    };
+                    crate::builtins::set::set_inplace(self, name, s, b)?;
                     return Ok(a.clone());
                 }
             }
@@ -232,42 +236,9 @@ impl Vm {
         }
     }
 
-    pub fn set_op(&self, op: BinOp, x: &PySet, y: &PySet) -> PyResult<PySet> {
-        let out = PySet::new();
-        match op {
-            BinOp::BitOr => {
-                out.update_from_set(self, x)?;
-                out.update_from_set(self, y)?;
-            }
-            BinOp::BitAnd => {
-                let (small, big) = if x.len() > y.len() { (y, x) } else { (x, y) };
-                for v in small.items() {
-                    if big.contains(self, &v)? {
-                        out.add(self, v)?;
-                    }
-                }
-            }
-            BinOp::Sub => {
-                for v in x.items() {
-                    if !y.contains(self, &v)? {
-                        out.add(self, v)?;
-                    }
-                }
-            }
-            _ => {
-                for v in x.items() {
-                    if !y.contains(self, &v)? {
-                        out.add(self, v)?;
-                    }
-                }
-                for v in y.items() {
-                    if !x.contains(self, &v)? {
-                        out.add(self, v)?;
-                    }
-                }
-            }
-        }
-        Ok(out)
+    pub fn set_op(&self, op: BinOp, x: &PySet, y: &Rc<PySet>) -> PyResult<PySet> {
+        // CPython's setobject.c algorithms, so results iterate in CPython's order.
+        crate::builtins::set::set_op_tables(self, op, x, y)
     }
 
     fn dunder_binop(&self, op: BinOp, a: &Value, b: &Value, _inplace: Option<bool>) -> PyResult<Value> {
