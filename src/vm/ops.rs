@@ -275,6 +275,27 @@ impl Vm {
                 return r;
             }
         }
+        // Sequences raise their own messages (CPython's sq_concat / sq_repeat).
+        match (op, &ua, &ub) {
+            (BinOp::Add, Value::List(_) | Value::Tuple(_) | Value::Str(_), _) => {
+                let kind = match ua {
+                    Value::List(_) => "list",
+                    Value::Tuple(_) => "tuple",
+                    _ => "str",
+                };
+                return Err(Exc::type_error(format!(
+                    "can only concatenate {kind} (not \"{}\") to {kind}",
+                    tb.name
+                )));
+            }
+            (BinOp::Mult, Value::List(_) | Value::Tuple(_) | Value::Str(_), _) => {
+                return Err(Exc::type_error(format!("can't multiply sequence by non-int of type '{}'", tb.name)));
+            }
+            (BinOp::Mult, _, Value::List(_) | Value::Tuple(_) | Value::Str(_)) => {
+                return Err(Exc::type_error(format!("can't multiply sequence by non-int of type '{}'", ta.name)));
+            }
+            _ => {}
+        }
         Err(Exc::type_error(format!(
             "unsupported operand type(s) for {}: '{}' and '{}'",
             sym, ta.name, tb.name
