@@ -239,11 +239,8 @@ pub fn install(vm: &Vm) {
         let [it] = args.bind("frozenset", ["iterable"], 0)?;
         let s = PySet::new();
         if let Some(it) = it {
-            if let Value::Set(o) | Value::FrozenSet(o) = &it {
-                s.update_from_set(vm, o)?;
-            } else {
-                s.extend(vm, vm.collect(&it)?)?;
-            }
+            // CPython's `set_update_internal` (presizes for dicts, merges sets).
+            super::set::set_update(vm, &s, &it)?;
         }
         Ok(wrap(&cls, &fs_cls, Value::FrozenSet(Rc::new(s))))
     });
@@ -321,11 +318,8 @@ pub fn install(vm: &Vm) {
         let s = set_of(&this)?;
         s.clear();
         if let Some(it) = it {
-            if let Value::Set(o) | Value::FrozenSet(o) = &it {
-                s.update_from_set(vm, o)?;
-            } else {
-                s.extend(vm, vm.collect(&it)?)?;
-            }
+            // CPython's `set_update_internal` (presizes for dicts, merges sets).
+            super::set::set_update(vm, &s, &it)?;
         }
         Ok(Value::None)
     });

@@ -285,6 +285,33 @@ impl PySet {
     pub fn copy(&self) -> PySet {
         PySet { table: RefCell::new(self.table.borrow().clone()), version: Cell::new(0) }
     }
+    /// CPython's pre-resize before merging `n` entries from a dict
+    /// (`set_update_internal`), which decides the table size and so the order.
+    pub fn reserve(&self, n: usize) {
+        let mut t = self.table.borrow_mut();
+        let mask = t.slots.len() - 1;
+        if (t.fill + n) * 5 >= mask * 3 {
+            let minused = (t.used + n) * 2;
+            Self::resize(&mut t, minused);
+        }
+    }
+    /// Take over `other`'s table as is (CPython's `set_swap_bodies`, used by
+    /// `intersection_update`).
+    pub fn replace_with(&self, other: PySet) {
+        *self.table.borrow_mut() = other.table.into_inner();
+        self.version.set(self.version.get() + 1);
+    }
+    /// After a bulk removal, rebuild the table if more than a quarter of it is dummies
+    /// (the end of CPython's `set_difference_update_internal`).
+    pub fn shrink_dummies(&self) {
+        let mut t = self.table.borrow_mut();
+        let mask = t.slots.len() - 1;
+        if t.fill - t.used <= mask / 4 {
+            return;
+        }
+        let minused = if t.used > 50000 { t.used * 2 } else { t.used * 4 };
+        Self::resize(&mut t, minused);
+    }
     pub fn hashed(&self) -> Vec<(i64, Value)> {
         self.hashed_items()
     }

@@ -97,11 +97,15 @@ impl Vm {
                 return Ok(a.clone());
             }
             (BinOp::BitOr | BinOp::BitAnd | BinOp::Sub | BinOp::BitXor, Value::Set(s)) => {
-                if let Value::Set(o) | Value::FrozenSet(o) = b {
-                    let r = self.set_op(op, s, o)?;
-                    let r_items = r.items();
-                    s.clear();
-                    s.extend(self, r_items)?;
+                if let Value::Set(_) | Value::FrozenSet(_) = b {
+                    // In place, with CPython's algorithms (the table layout decides the order).
+                    let name = match op {
+                        BinOp::BitOr => "or",
+                        BinOp::BitAnd => "and",
+                        BinOp::Sub => "sub",
+                        _ => "xor",
+                    };
+                    crate::builtins::set::set_inplace(self, name, s, b)?;
                     return Ok(a.clone());
                 }
             }
@@ -232,42 +236,9 @@ impl Vm {
         }
     }
 
-    pub fn set_op(&self, op: BinOp, x: &PySet, y: &PySet) -> PyResult<PySet> {
-        let out = PySet::new();
-        match op {
-            BinOp::BitOr => {
-                out.update_from_set(self, x)?;
-                out.update_from_set(self, y)?;
-            }
-            BinOp::BitAnd => {
-                let (small, big) = if x.len() > y.len() { (y, x) } else { (x, y) };
-                for v in small.items() {
-                    if big.contains(self, &v)? {
-                        out.add(self, v)?;
-                    }
-                }
-            }
-            BinOp::Sub => {
-                for v in x.items() {
-                    if !y.contains(self, &v)? {
-                        out.add(self, v)?;
-                    }
-                }
-            }
-            _ => {
-                for v in x.items() {
-                    if !y.contains(self, &v)? {
-                        out.add(self, v)?;
-                    }
-                }
-                for v in y.items() {
-                    if !x.contains(self, &v)? {
-                        out.add(self, v)?;
-                    }
-                }
-            }
-        }
-        Ok(out)
+    pub fn set_op(&self, op: BinOp, x: &PySet, y: &Rc<PySet>) -> PyResult<PySet> {
+        // CPython's setobject.c algorithms, so results iterate in CPython's order.
+        crate::builtins::set::set_op_tables(self, op, x, y)
     }
 
     fn dunder_binop(&self, op: BinOp, a: &Value, b: &Value, _inplace: Option<bool>) -> PyResult<Value> {
@@ -303,6 +274,27 @@ impl Vm {
             if let Some(r) = self.builtin_binop(op, &ua, &ub) {
                 return r;
             }
+        }
+        // Sequences raise their own messages (CPython's sq_concat / sq_repeat).
+        match (op, &ua, &ub) {
+            (BinOp::Add, Value::List(_) | Value::Tuple(_) | Value::Str(_), _) => {
+                let kind = match ua {
+                    Value::List(_) => "list",
+                    Value::Tuple(_) => "tuple",
+                    _ => "str",
+                };
+                return Err(Exc::type_error(format!(
+                    "can only concatenate {kind} (not \"{}\") to {kind}",
+                    tb.name
+                )));
+            }
+            (BinOp::Mult, Value::List(_) | Value::Tuple(_) | Value::Str(_), _) => {
+                return Err(Exc::type_error(format!("can't multiply sequence by non-int of type '{}'", tb.name)));
+            }
+            (BinOp::Mult, _, Value::List(_) | Value::Tuple(_) | Value::Str(_)) => {
+                return Err(Exc::type_error(format!("can't multiply sequence by non-int of type '{}'", ta.name)));
+            }
+            _ => {}
         }
         Err(Exc::type_error(format!(
             "unsupported operand type(s) for {}: '{}' and '{}'",
