@@ -128,7 +128,8 @@ pub fn isinstance(vm: &Vm, obj: &Value, spec: &Value) -> PyResult<bool> {
     let cls = vm.type_of(obj);
     if let Value::Class(c) = spec {
         if let Some(check) = c.lookup("__instancecheck__") {
-            if matches!(check, Value::Function(_)) {
+            // Python-defined, or a Rust ABC's structural check (collections.abc).
+            if matches!(check, Value::Function(_) | Value::Builtin(_)) {
                 let f = vm.bind_descriptor_to_class(check, c)?;
                 let r = vm.call1(&f, obj.clone())?;
                 return vm.truthy(&r);

@@ -34,6 +34,7 @@ pub fn create(vm: &Vm, name: &str) -> Option<PyResult<Rc<ModuleObj>>> {
         "time" => time::create(vm),
         "random" => random::create(vm),
         "collections" => collections::create(vm),
+        "collections.abc" => collections::abc::create(vm),
         "functools" => functools::create(vm),
         "itertools" => itertools::create(vm),
         "dataclasses" => dataclasses::create(vm),
