@@ -15,6 +15,7 @@ pub mod int;
 pub mod io;
 pub mod list;
 pub mod object;
+pub mod range;
 pub mod set;
 pub mod str;
 pub mod tuple;
@@ -109,4 +110,5 @@ pub fn install(vm: &Vm) {
     set::install(vm);
     int::install(vm);
     float::install(vm);
+    range::install(vm);
 }

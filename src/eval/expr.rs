@@ -261,7 +261,7 @@ impl Vm {
         let conv = match field.conversion {
             Some('r') => Some(Value::string(self.repr(v)?)),
             Some('s') => Some(Value::Str(self.to_str(v)?)),
-            Some('a') => Some(Value::string(crate::format::ascii_repr(&self.repr(v)?))),
+            Some('a') => Some(Value::string(crate::format::ascii_escape(&self.repr(v)?))),
             _ => None,
         };
         let v = conv.as_ref().unwrap_or(v);

@@ -24,7 +24,11 @@ pub fn fast_key_eq(a: &Value, b: &Value) -> Option<bool> {
     Some(match (a, b) {
         (Str(x), Str(y)) => std::rc::Rc::ptr_eq(x, y) || x.as_str() == y.as_str(),
         (Int(x), Int(y)) => x == y,
-        (Int(x), Float(y)) | (Float(y), Int(x)) => (*x as f64) == *y,
+        (Int(x), Float(y)) | (Float(y), Int(x)) => int_float_eq(*x, *y),
+        (BigInt(x), Float(y)) | (Float(y), BigInt(x)) => {
+            use num_traits::FromPrimitive;
+            y.fract() == 0.0 && y.is_finite() && num_bigint::BigInt::from_f64(*y).map(|b| &b == &**x).unwrap_or(false)
+        }
         (Float(x), Float(y)) => x == y,
         (Bool(x), Bool(y)) => x == y,
         (Bool(x), Int(y)) | (Int(y), Bool(x)) => (*x as i64) == *y,
@@ -49,6 +53,14 @@ pub fn fast_key_eq(a: &Value, b: &Value) -> Option<bool> {
         (Function(x), Function(y)) => std::rc::Rc::ptr_eq(x, y),
         _ => return Option::None,
     })
+}
+
+/// Exact int == float (no rounding of the int through f64).
+fn int_float_eq(i: i64, f: f64) -> bool {
+    if f.fract() != 0.0 || !f.is_finite() || f < -9.223372036854776e18 || f >= 9.223372036854776e18 {
+        return false;
+    }
+    f as i64 == i
 }
 
 #[derive(Clone)]

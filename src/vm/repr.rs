@@ -342,7 +342,7 @@ impl Vm {
             let text = match conv.conv {
                 's' => format::format_percent_str(self.to_str(&v)?.as_str(), flags, width, prec),
                 'r' => format::format_percent_str(&self.repr(&v)?, flags, width, prec),
-                'a' => format::format_percent_str(&format::ascii_repr(&self.repr(&v)?), flags, width, prec),
+                'a' => format::format_percent_str(&format::ascii_escape(&self.repr(&v)?), flags, width, prec),
                 'c' => {
                     let c = match &v {
                         Value::Str(s) if s.len_chars() == 1 => s.as_str().chars().next().unwrap_or(' '),
@@ -427,7 +427,7 @@ impl Vm {
                     format::check_conversion(c).map_err(format_error)?;
                     match c {
                         'r' => Value::string(self.repr(&v)?),
-                        'a' => Value::string(format::ascii_repr(&self.repr(&v)?)),
+                        'a' => Value::string(format::ascii_escape(&self.repr(&v)?)),
                         _ => Value::Str(self.to_str(&v)?),
                     }
                 }
