@@ -45,7 +45,23 @@ impl Vm {
                 }
             }
             StmtKind::AugAssign { target, op, value } => self.aug_assign(f, target, *op, value)?,
-            StmtKind::AnnAssign { target, value, .. } => {
+            StmtKind::AnnAssign { target, annotation, value, simple } => {
+                // In a class body, `x: T` records T in `__annotations__` (in order), which
+                // dataclasses and NamedTuple read.
+                if let (Some(ns), true, crate::syntax::ast::ExprKind::Name(n)) = (f.class_ns.clone(), *simple, &target.kind) {
+                    let ann = self.eval(f, annotation)?;
+                    let key = self.intern("__annotations__");
+                    let existing = ns.borrow().get(&key).cloned();
+                    let d = match existing {
+                        Some(Value::Dict(d)) => d,
+                        _ => {
+                            let d = std::rc::Rc::new(crate::runtime::dict::PyDict::new());
+                            ns.borrow_mut().insert(key, Value::Dict(d.clone()));
+                            d
+                        }
+                    };
+                    d.set(self, Value::str(&n.id), ann)?;
+                }
                 if let Some(v) = value {
                     let v = self.eval(f, v)?;
                     self.assign(f, target, v)?;

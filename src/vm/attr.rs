@@ -58,6 +58,11 @@ impl Vm {
         }
     }
 
+    /// Is `v` the method `object` itself defines under `name` (the default behaviour)?
+    pub fn is_object_slot(&self, name: &str, v: &Value) -> bool {
+        self.types.object.dict.borrow().get(name).map_or(false, |o| o.is(v))
+    }
+
     pub fn type_name(&self, v: &Value) -> Rc<str> {
         self.type_of(v).name.clone()
     }
@@ -327,7 +332,8 @@ impl Vm {
             Value::Instance(inst) => {
                 let cls = inst.class();
                 if let Some(sa) = cls.lookup("__setattr__") {
-                    if !matches!(sa, Value::Builtin(_)) {
+                    // Rust-defined __setattr__ (frozen dataclasses) runs too; only object's is skipped.
+                    if !self.is_object_slot("__setattr__", &sa) {
                         let sa = self.bind_descriptor(sa, obj)?;
                         self.call(&sa, Args::new([Value::str(name), v]))?;
                         return Ok(());
@@ -421,7 +427,7 @@ impl Vm {
             Value::Instance(inst) => {
                 let cls = inst.class();
                 if let Some(da) = cls.lookup("__delattr__") {
-                    if !matches!(da, Value::Builtin(_)) {
+                    if !self.is_object_slot("__delattr__", &da) {
                         let da = self.bind_descriptor(da, obj)?;
                         self.call1(&da, Value::str(name))?;
                         return Ok(());

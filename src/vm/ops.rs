@@ -661,6 +661,15 @@ impl Vm {
                     Some(Value::None) => {
                         return Err(Exc::type_error(format!("unhashable type: '{}'", cls.name)));
                     }
+                    // A Rust `__hash__` other than object's (dataclasses, namedtuple-likes).
+                    Some(b @ Value::Builtin(_)) if !self.is_object_slot("__hash__", &b) => {
+                        let r = self.call(&b, Args::one(v.clone()))?;
+                        match as_int(&r) {
+                            Some(IntRef::Small(h)) => hash_i64(h),
+                            Some(IntRef::Big(b)) => hash_bigint(b),
+                            _ => return Err(Exc::type_error("__hash__ method should return an integer")),
+                        }
+                    }
                     Some(Value::Function(f)) => {
                         let r = self.call_function(&f, Args::one(v.clone()))?;
                         match as_int(&r) {
