@@ -33,34 +33,30 @@ fn start_instant() -> Instant {
     *START.get_or_init(Instant::now)
 }
 
-/// The single entry point for reading time.
-///
-/// HOOK: a virtual clock goes here. When the event loop adds a virtual-time field to
-/// `Vm`, return it for `Clock::Monotonic`/`Clock::Perf` (and advance it in `sleep`)
-/// instead of reading the OS clock.
+/// The single entry point for reading time: the interpreter's clock, which is
+/// virtual under `--virtual-time` (the event loop's `loop.time()` reads the same).
 pub fn now(vm: &Vm, which: Clock) -> f64 {
-    let _ = vm;
     match which {
-        Clock::Realtime => SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0),
-        // A fixed offset keeps values looking like CPython's (seconds since boot-ish),
-        // never near zero.
-        Clock::Monotonic | Clock::Perf | Clock::Process => 1000.0 + start_instant().elapsed().as_secs_f64(),
+        Clock::Realtime => vm.clock.wall(),
+        Clock::Monotonic | Clock::Perf | Clock::Process => vm.clock.now(),
     }
 }
 
 /// Nanosecond variant of [`now`] (exact for the real-time clock).
 pub fn now_ns(vm: &Vm, which: Clock) -> i128 {
     match which {
-        Clock::Realtime => SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as i128).unwrap_or(0),
+        Clock::Realtime if !vm.clock.is_virtual() => {
+            SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as i128).unwrap_or(0)
+        }
         _ => (now(vm, which) * 1e9) as i128,
     }
 }
 
-/// Block the thread (the event loop will replace this with timers).
+/// `time.sleep`: blocks the thread (and the event loop, as in CPython); under the
+/// virtual clock it advances the clock instead.
 pub fn sleep(vm: &Vm, secs: f64) {
-    let _ = vm;
     if secs > 0.0 && secs.is_finite() {
-        std::thread::sleep(Duration::from_secs_f64(secs));
+        vm.clock.sleep(secs);
     }
 }
 
