@@ -537,8 +537,43 @@ fn tail_match(s: &PyStr, sub: &PyStr, start: Option<i64>, end: Option<i64>, at_e
     }
 }
 
+fn is_ascii_py_space(b: u8) -> bool {
+    matches!(b, b'\t'..=b'\r' | 0x1c..=0x1f | b' ')
+}
+
+/// `split()` of an ASCII string: a byte loop (the common, hot case).
+fn split_whitespace_ascii(s: &str, maxsplit: i64) -> Vec<Value> {
+    let b = s.as_bytes();
+    let n = b.len();
+    let mut out = Vec::new();
+    let mut i = 0;
+    let mut splits = 0i64;
+    loop {
+        while i < n && b.get(i).map_or(false, |c| is_ascii_py_space(*c)) {
+            i += 1;
+        }
+        if i >= n {
+            break;
+        }
+        if maxsplit >= 0 && splits >= maxsplit {
+            out.push(Value::str(s.get(i..).unwrap_or("")));
+            break;
+        }
+        let start = i;
+        while i < n && b.get(i).map_or(false, |c| !is_ascii_py_space(*c)) {
+            i += 1;
+        }
+        out.push(Value::str(s.get(start..i).unwrap_or("")));
+        splits += 1;
+    }
+    out
+}
+
 /// Split on runs of whitespace (`sep=None`), at most `maxsplit` times (negative: no limit).
 fn split_whitespace(s: &str, maxsplit: i64) -> Vec<Value> {
+    if s.is_ascii() {
+        return split_whitespace_ascii(s, maxsplit);
+    }
     let mut out = Vec::new();
     let mut splits = 0i64;
     let mut it = s.char_indices().peekable();
@@ -881,7 +916,7 @@ fn format_map(vm: &Vm, template: &str, mapping: &Value) -> PyResult<String> {
                 format::check_conversion(c).map_err(format_error)?;
                 match c {
                     'r' => Value::string(vm.repr(&v)?),
-                    'a' => Value::string(format::ascii_repr(&vm.repr(&v)?)),
+                    'a' => Value::string(format::ascii_escape(&vm.repr(&v)?)),
                     _ => Value::Str(vm.to_str(&v)?),
                 }
             }
