@@ -278,8 +278,11 @@ fn str_istitle(s: &str) -> bool {
 
 fn str_isidentifier(s: &str) -> bool {
     let mut it = s.chars();
+    // CPython 3.11's (Unicode 14) XID tables; the unicode-ident crate is newer.
+    let start = |c: char| if c.is_ascii() { c == '_' || c.is_ascii_alphabetic() } else { in_ranges(tables::XID_START_RANGES, c) };
+    let cont = |c: char| if c.is_ascii() { c == '_' || c.is_ascii_alphanumeric() } else { in_ranges(tables::XID_CONTINUE_RANGES, c) };
     match it.next() {
-        Some(c) if c == '_' || unicode_ident::is_xid_start(c) => it.all(unicode_ident::is_xid_continue),
+        Some(c) if start(c) => it.all(cont),
         _ => false,
     }
 }
