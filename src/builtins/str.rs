@@ -750,7 +750,7 @@ fn pad(s: &str, left: usize, right: usize, fill: char) -> String {
     out
 }
 
-fn expandtabs(s: &str, tabsize: i64) -> String {
+fn expandtabs(s: &str, tabsize: i64) -> PyResult<String> {
     let mut out = String::with_capacity(s.len());
     let mut col: i64 = 0;
     for c in s.chars() {
@@ -758,6 +758,9 @@ fn expandtabs(s: &str, tabsize: i64) -> String {
             '\t' => {
                 if tabsize > 0 {
                     let n = tabsize - col % tabsize;
+                    if n > MAX_PAD || out.len() as i64 > MAX_PAD {
+                        return Err(too_long());
+                    }
                     col += n;
                     out.extend(std::iter::repeat(' ').take(n as usize));
                 }
@@ -772,7 +775,7 @@ fn expandtabs(s: &str, tabsize: i64) -> String {
             }
         }
     }
-    out
+    Ok(out)
 }
 
 fn startswith_impl(vm: &Vm, args: &Args, name: &str, at_end: bool) -> PyResult<Value> {
@@ -839,7 +842,7 @@ pub(crate) fn normalize_encoding(name: &str) -> Option<&'static str> {
 }
 
 /// `str.encode` for the supported codecs and error handlers.
-pub(crate) fn encode(s: &str, encoding: &str, errors: &str) -> PyResult<Vec<u8>> {
+pub fn encode(s: &str, encoding: &str, errors: &str) -> PyResult<Vec<u8>> {
     let codec = normalize_encoding(encoding).ok_or_else(|| {
         Exc::new(ExcKind::LookupError, format!("unknown encoding: {encoding}"))
     })?;
@@ -1089,11 +1092,17 @@ fn zfill(s: &str, len: usize, width: i64) -> String {
     out
 }
 
-/// Guard against absurd result sizes before allocating (CPython raises MemoryError
-/// or OverflowError there; we choose OverflowError's wording for widths).
+/// Results longer than this many chars raise MemoryError instead of exhausting memory.
+pub(crate) const MAX_PAD: i64 = 1 << 31;
+
+pub(crate) fn too_long() -> Exc {
+    Exc::new(ExcKind::MemoryError, "")
+}
+
+/// Guard against absurd padded sizes before allocating.
 fn check_width(width: i64) -> PyResult<()> {
-    if width > (1 << 32) {
-        return Err(Exc::overflow("padded string is too long"));
+    if width > MAX_PAD {
+        return Err(too_long());
     }
     Ok(())
 }
@@ -1281,7 +1290,7 @@ pub fn install(vm: &Vm) {
             Some(v) => int_arg(vm, &v)?,
             None => 8,
         };
-        Ok(Value::string(expandtabs(s.as_str(), tabsize)))
+        Ok(Value::string(expandtabs(s.as_str(), tabsize)?))
     });
     add_method(vm, t, "format", |vm, args: Args| {
         let s = this(vm, &args, "format")?;
