@@ -7,7 +7,9 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use super::str::{adjust_indices, int_arg, keyword_args, normalize_encoding, positional, slice_index, Style};
+use super::str::{
+    adjust_indices, int_arg, keyword_args, normalize_encoding, positional, slice_index, too_long, Style, MAX_PAD,
+};
 use super::{add_classmethod, add_method};
 use crate::runtime::class::{Class, Payload};
 use crate::runtime::{Args, Exc, ExcKind, PyResult, Value};
@@ -331,7 +333,7 @@ fn istitle(s: &[u8]) -> bool {
     cased
 }
 
-fn expandtabs(s: &[u8], tabsize: i64) -> Vec<u8> {
+fn expandtabs(s: &[u8], tabsize: i64) -> PyResult<Vec<u8>> {
     let mut out = Vec::with_capacity(s.len());
     let mut col: i64 = 0;
     for &b in s {
@@ -339,6 +341,9 @@ fn expandtabs(s: &[u8], tabsize: i64) -> Vec<u8> {
             b'\t' => {
                 if tabsize > 0 {
                     let n = tabsize - col % tabsize;
+                    if n > MAX_PAD || out.len() as i64 > MAX_PAD {
+                        return Err(too_long());
+                    }
                     col += n;
                     out.extend(std::iter::repeat(b' ').take(n as usize));
                 }
@@ -353,7 +358,7 @@ fn expandtabs(s: &[u8], tabsize: i64) -> Vec<u8> {
             }
         }
     }
-    out
+    Ok(out)
 }
 
 // ----- codecs -------------------------------------------------------------------------
@@ -811,8 +816,8 @@ fn install_common(vm: &Vm, cls: &Rc<Class>, kind: Kind) {
             if width <= len {
                 return Ok(kind.make(s.to_vec()));
             }
-            if width > (1 << 32) {
-                return Err(Exc::overflow("padded string is too long"));
+            if width > MAX_PAD {
+                return Err(too_long());
             }
             let marg = width - len;
             let (left, right) = match name {
@@ -837,8 +842,8 @@ fn install_common(vm: &Vm, cls: &Rc<Class>, kind: Kind) {
         if width <= len {
             return Ok(kind.make(s.to_vec()));
         }
-        if width > (1 << 32) {
-            return Err(Exc::overflow("padded string is too long"));
+        if width > MAX_PAD {
+            return Err(too_long());
         }
         let fill = (width - len) as usize;
         let (sign, body): (&[u8], &[u8]) = match s.first() {
@@ -857,7 +862,7 @@ fn install_common(vm: &Vm, cls: &Rc<Class>, kind: Kind) {
             Some(v) => int_arg(vm, &v)?,
             None => 8,
         };
-        Ok(kind.make(expandtabs(&s, tabsize)))
+        Ok(kind.make(expandtabs(&s, tabsize)?))
     });
     for (name, suffix) in [("removeprefix", false), ("removesuffix", true)] {
         add_method(vm, cls, name, move |vm, args: Args| {

@@ -278,8 +278,11 @@ fn str_istitle(s: &str) -> bool {
 
 fn str_isidentifier(s: &str) -> bool {
     let mut it = s.chars();
+    // CPython 3.11's (Unicode 14) XID tables; the unicode-ident crate is newer.
+    let start = |c: char| if c.is_ascii() { c == '_' || c.is_ascii_alphabetic() } else { in_ranges(tables::XID_START_RANGES, c) };
+    let cont = |c: char| if c.is_ascii() { c == '_' || c.is_ascii_alphanumeric() } else { in_ranges(tables::XID_CONTINUE_RANGES, c) };
     match it.next() {
-        Some(c) if c == '_' || unicode_ident::is_xid_start(c) => it.all(unicode_ident::is_xid_continue),
+        Some(c) if start(c) => it.all(cont),
         _ => false,
     }
 }
@@ -537,8 +540,43 @@ fn tail_match(s: &PyStr, sub: &PyStr, start: Option<i64>, end: Option<i64>, at_e
     }
 }
 
+fn is_ascii_py_space(b: u8) -> bool {
+    matches!(b, b'\t'..=b'\r' | 0x1c..=0x1f | b' ')
+}
+
+/// `split()` of an ASCII string: a byte loop (the common, hot case).
+fn split_whitespace_ascii(s: &str, maxsplit: i64) -> Vec<Value> {
+    let b = s.as_bytes();
+    let n = b.len();
+    let mut out = Vec::new();
+    let mut i = 0;
+    let mut splits = 0i64;
+    loop {
+        while i < n && b.get(i).map_or(false, |c| is_ascii_py_space(*c)) {
+            i += 1;
+        }
+        if i >= n {
+            break;
+        }
+        if maxsplit >= 0 && splits >= maxsplit {
+            out.push(Value::str(s.get(i..).unwrap_or("")));
+            break;
+        }
+        let start = i;
+        while i < n && b.get(i).map_or(false, |c| !is_ascii_py_space(*c)) {
+            i += 1;
+        }
+        out.push(Value::str(s.get(start..i).unwrap_or("")));
+        splits += 1;
+    }
+    out
+}
+
 /// Split on runs of whitespace (`sep=None`), at most `maxsplit` times (negative: no limit).
 fn split_whitespace(s: &str, maxsplit: i64) -> Vec<Value> {
+    if s.is_ascii() {
+        return split_whitespace_ascii(s, maxsplit);
+    }
     let mut out = Vec::new();
     let mut splits = 0i64;
     let mut it = s.char_indices().peekable();
@@ -712,7 +750,7 @@ fn pad(s: &str, left: usize, right: usize, fill: char) -> String {
     out
 }
 
-fn expandtabs(s: &str, tabsize: i64) -> String {
+fn expandtabs(s: &str, tabsize: i64) -> PyResult<String> {
     let mut out = String::with_capacity(s.len());
     let mut col: i64 = 0;
     for c in s.chars() {
@@ -720,6 +758,9 @@ fn expandtabs(s: &str, tabsize: i64) -> String {
             '\t' => {
                 if tabsize > 0 {
                     let n = tabsize - col % tabsize;
+                    if n > MAX_PAD || out.len() as i64 > MAX_PAD {
+                        return Err(too_long());
+                    }
                     col += n;
                     out.extend(std::iter::repeat(' ').take(n as usize));
                 }
@@ -734,7 +775,7 @@ fn expandtabs(s: &str, tabsize: i64) -> String {
             }
         }
     }
-    out
+    Ok(out)
 }
 
 fn startswith_impl(vm: &Vm, args: &Args, name: &str, at_end: bool) -> PyResult<Value> {
@@ -801,7 +842,7 @@ pub(crate) fn normalize_encoding(name: &str) -> Option<&'static str> {
 }
 
 /// `str.encode` for the supported codecs and error handlers.
-pub(crate) fn encode(s: &str, encoding: &str, errors: &str) -> PyResult<Vec<u8>> {
+pub fn encode(s: &str, encoding: &str, errors: &str) -> PyResult<Vec<u8>> {
     let codec = normalize_encoding(encoding).ok_or_else(|| {
         Exc::new(ExcKind::LookupError, format!("unknown encoding: {encoding}"))
     })?;
@@ -881,7 +922,7 @@ fn format_map(vm: &Vm, template: &str, mapping: &Value) -> PyResult<String> {
                 format::check_conversion(c).map_err(format_error)?;
                 match c {
                     'r' => Value::string(vm.repr(&v)?),
-                    'a' => Value::string(format::ascii_repr(&vm.repr(&v)?)),
+                    'a' => Value::string(format::ascii_escape(&vm.repr(&v)?)),
                     _ => Value::Str(vm.to_str(&v)?),
                 }
             }
@@ -1051,11 +1092,17 @@ fn zfill(s: &str, len: usize, width: i64) -> String {
     out
 }
 
-/// Guard against absurd result sizes before allocating (CPython raises MemoryError
-/// or OverflowError there; we choose OverflowError's wording for widths).
+/// Results longer than this many chars raise MemoryError instead of exhausting memory.
+pub(crate) const MAX_PAD: i64 = 1 << 31;
+
+pub(crate) fn too_long() -> Exc {
+    Exc::new(ExcKind::MemoryError, "")
+}
+
+/// Guard against absurd padded sizes before allocating.
 fn check_width(width: i64) -> PyResult<()> {
-    if width > (1 << 32) {
-        return Err(Exc::overflow("padded string is too long"));
+    if width > MAX_PAD {
+        return Err(too_long());
     }
     Ok(())
 }
@@ -1243,7 +1290,7 @@ pub fn install(vm: &Vm) {
             Some(v) => int_arg(vm, &v)?,
             None => 8,
         };
-        Ok(Value::string(expandtabs(s.as_str(), tabsize)))
+        Ok(Value::string(expandtabs(s.as_str(), tabsize)?))
     });
     add_method(vm, t, "format", |vm, args: Args| {
         let s = this(vm, &args, "format")?;
