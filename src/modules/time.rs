@@ -5,8 +5,7 @@
 //! system time-zone database.
 
 use std::rc::Rc;
-use std::sync::OnceLock;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::builtins::{add_fn, add_getter, add_method, set_value};
 use crate::runtime::class::{BaseKind, Instance, Payload};
@@ -28,10 +27,6 @@ pub enum Clock {
     Process,
 }
 
-fn start_instant() -> Instant {
-    static START: OnceLock<Instant> = OnceLock::new();
-    *START.get_or_init(Instant::now)
-}
 
 /// The single entry point for reading time: the interpreter's clock, which is
 /// virtual under `--virtual-time` (the event loop's `loop.time()` reads the same).
