@@ -3,3 +3,7 @@
 fn main() {
     std::process::exit(coro::cli::main());
 }
+
+// mimalloc: an interpreter allocates many small objects; glibc's malloc is slower at that.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -22,12 +22,32 @@ pub struct Frame {
     pub class_ns: Option<Rc<ClassNamespace>>,
     /// The function's name, for tracebacks.
     pub name: Name,
-    /// Prefix for the `__qualname__` of functions and classes defined here
-    /// (`""`, `"outer.<locals>."`, `"Class."`).
-    pub qual: Rc<str>,
+    /// Where the `__qualname__` of functions and classes defined here starts.
+    pub qual: Qual,
     /// Names of locals and cells, for error messages; borrowed from the code's
     /// `ScopeInfo` through an `Rc` held by the caller.
     pub scope: ScopeRef,
+}
+
+/// The qualified-name prefix of a scope, computed only when something is defined in
+/// it (building the string on every call would cost an allocation per call).
+#[derive(Clone)]
+pub enum Qual {
+    Module,
+    /// Inside function `qualname`: prefix `qualname.<locals>.`
+    Function(Rc<str>),
+    /// Inside class `qualname`: prefix `qualname.`
+    Class(Rc<str>),
+}
+
+impl Qual {
+    pub fn prefix(&self) -> String {
+        match self {
+            Qual::Module => String::new(),
+            Qual::Function(q) => format!("{q}.<locals>."),
+            Qual::Class(q) => format!("{q}."),
+        }
+    }
 }
 
 /// Which code a frame runs, to reach its `ScopeInfo`.
@@ -56,7 +76,7 @@ impl Frame {
             locals: Vec::new(),
             cells: Vec::new(),
             name: "<module>".into(),
-            qual: "".into(),
+            qual: Qual::Module,
             module,
             class_ns: None,
             scope: ScopeRef::Module,
