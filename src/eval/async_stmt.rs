@@ -10,15 +10,92 @@ use crate::runtime::{Args, Exc, PyResult, Value};
 use crate::syntax::ast::*;
 use crate::vm::Vm;
 
+/// A suspension point whose operand does not itself suspend.
+enum SuspendPoint<'a> {
+    Yield(Option<&'a Expr>),
+    Await(&'a Expr, Span),
+    YieldFrom(&'a Expr),
+}
+
+/// (assignment target, suspension point, is a `return`).
+type Simple<'a> = (Option<&'a Expr>, SuspendPoint<'a>, bool);
+
+fn suspend_point(e: &Expr) -> Option<SuspendPoint<'_>> {
+    match &e.kind {
+        ExprKind::Yield(None) => Some(SuspendPoint::Yield(None)),
+        ExprKind::Yield(Some(x)) if !x.suspends => Some(SuspendPoint::Yield(Some(x))),
+        ExprKind::Await(x) if !x.suspends => Some(SuspendPoint::Await(x, e.span)),
+        ExprKind::YieldFrom(x) if !x.suspends => Some(SuspendPoint::YieldFrom(x)),
+        _ => None,
+    }
+}
+
+fn simple_suspension(s: &Stmt) -> Option<Simple<'_>> {
+    match &s.kind {
+        StmtKind::Expr(e) => suspend_point(e).map(|p| (None, p, false)),
+        StmtKind::Assign { targets, value } if targets.len() == 1 && !targets[0].suspends => {
+            suspend_point(value).map(|p| (Some(&targets[0]), p, false))
+        }
+        StmtKind::Return(Some(e)) => suspend_point(e).map(|p| (None, p, true)),
+        _ => None,
+    }
+}
+
 impl Vm {
-    #[async_recursion(?Send)]
+    /// Run a block in the async evaluator. Not boxed itself: the recursion cycle is
+    /// broken at `exec_async`, so loops do not allocate a future per iteration.
     pub async fn exec_block_async(&self, f: &mut Frame, body: &[Stmt]) -> PyResult<Flow> {
         for s in body {
-            let flow = if s.suspends { self.exec_async(f, s).await? } else { self.exec(f, s)? };
+            let flow = if !s.suspends {
+                self.exec(f, s)?
+            } else if let Some(simple) = simple_suspension(s) {
+                match self.exec_simple_suspension(f, simple).await {
+                    Ok(flow) => flow,
+                    Err(e) => return Err(self.note(f, e, s.span)),
+                }
+            } else {
+                self.exec_async(f, s).await?
+            };
             match flow {
                 Flow::Normal => {}
                 other => return Ok(other),
             }
+        }
+        Ok(Flow::Normal)
+    }
+
+    /// `yield x`, `await x`, `t = yield x`, `t = await x`, `return await x` with plain
+    /// operands: the common suspension points, run without boxing a future.
+    async fn exec_simple_suspension(&self, f: &mut Frame, s: Simple<'_>) -> PyResult<Flow> {
+        let (target, point, is_return) = s;
+        let v = match point {
+            SuspendPoint::Yield(x) => {
+                let v = match x {
+                    Some(x) => self.eval(f, x)?,
+                    None => Value::None,
+                };
+                let in_async_gen = f.scope.info().map(|s| s.is_async && s.is_generator).unwrap_or(false);
+                let v = if in_async_gen { crate::builtins::async_generator::wrap(self, v) } else { v };
+                super::suspend::YieldPoint::new(self, v).await?
+            }
+            SuspendPoint::Await(x, span) => {
+                let v = self.eval(f, x)?;
+                if let Some(file) = &f.module.file {
+                    *self.current_await.borrow_mut() =
+                        Some(crate::runtime::exception::TraceEntry { file: file.clone(), span, function: f.name.clone() });
+                }
+                self.await_value(v).await.map_err(|e| self.note(f, e, span))?
+            }
+            SuspendPoint::YieldFrom(x) => {
+                let v = self.eval(f, x)?;
+                self.yield_from(v).await?
+            }
+        };
+        if is_return {
+            return Ok(Flow::Return(v));
+        }
+        if let Some(t) = target {
+            self.assign(f, t, v)?;
         }
         Ok(Flow::Normal)
     }
