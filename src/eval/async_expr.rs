@@ -67,7 +67,7 @@ impl Vm {
                 let v = self.eval_async(f, x).await?;
                 if let Some(file) = &f.module.file {
                     *self.current_await.borrow_mut() =
-                        Some(crate::runtime::exception::TraceEntry { file: file.clone(), span: e.span, function: f.name.clone() });
+                        Some(crate::runtime::exception::TraceEntry { file: file.clone(), span: e.span, function: f.name() });
                 }
                 self.await_value(v).await
             }
@@ -76,7 +76,7 @@ impl Vm {
                     Some(x) => self.eval_async(f, x).await?,
                     None => Value::None,
                 };
-                let in_async_gen = f.scope.info().map(|s| s.is_async && s.is_generator).unwrap_or(false);
+                let in_async_gen = f.scope_info().map(|s| s.is_async && s.is_generator).unwrap_or(false);
                 if in_async_gen {
                     return YieldPoint::new(self, crate::builtins::async_generator::wrap(self, v)).await;
                 }

@@ -74,7 +74,7 @@ impl Vm {
                     Some(x) => self.eval(f, x)?,
                     None => Value::None,
                 };
-                let in_async_gen = f.scope.info().map(|s| s.is_async && s.is_generator).unwrap_or(false);
+                let in_async_gen = f.scope_info().map(|s| s.is_async && s.is_generator).unwrap_or(false);
                 let v = if in_async_gen { crate::builtins::async_generator::wrap(self, v) } else { v };
                 super::suspend::YieldPoint::new(self, v).await?
             }
@@ -82,7 +82,7 @@ impl Vm {
                 let v = self.eval(f, x)?;
                 if let Some(file) = &f.module.file {
                     *self.current_await.borrow_mut() =
-                        Some(crate::runtime::exception::TraceEntry { file: file.clone(), span, function: f.name.clone() });
+                        Some(crate::runtime::exception::TraceEntry { file: file.clone(), span, function: f.name() });
                 }
                 self.await_value(v).await.map_err(|e| self.note(f, e, span))?
             }

@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use super::frame::{Frame, ScopeRef};
+use super::frame::{Frame, FrameCode};
 use crate::runtime::dict::PyDict;
 use crate::runtime::function::{new_cell, CellRef};
 use crate::runtime::set::PySet;
@@ -28,14 +28,16 @@ impl Vm {
             cells,
             module: f.module.clone(),
             class_ns: None,
-            name: self.intern(match comp.kind {
-                CompKind::List => "<listcomp>",
-                CompKind::Set => "<setcomp>",
-                CompKind::Dict => "<dictcomp>",
-                CompKind::Generator => "<genexpr>",
-            }),
-            qual: f.qual.clone(),
-            scope: ScopeRef::Comprehension(comp.clone()),
+            code: FrameCode::Comprehension {
+                comp: comp.clone(),
+                name: self.intern(match comp.kind {
+                    CompKind::List => "<listcomp>",
+                    CompKind::Set => "<setcomp>",
+                    CompKind::Dict => "<dictcomp>",
+                    CompKind::Generator => "<genexpr>",
+                }),
+                qual: f.qual(),
+            },
         }
     }
 

@@ -18,7 +18,7 @@ impl Vm {
         if !e.0.noted {
             e.0.noted = true;
             if let Some(file) = &f.module.file {
-                e.push_frame(TraceEntry { file: file.clone(), span, function: f.name.clone() });
+                e.push_frame(TraceEntry { file: file.clone(), span, function: f.name() });
             }
         }
         e
@@ -363,7 +363,7 @@ impl Vm {
 
     /// `super()` inside a method: the class from the `__class__` cell and the first argument.
     fn zero_arg_super(&self, f: &Frame) -> PyResult<Value> {
-        let info = f.scope.info().ok_or_else(|| Exc::runtime_error("super(): no arguments"))?;
+        let info = f.scope_info().ok_or_else(|| Exc::runtime_error("super(): no arguments"))?;
         let idx = info.cell_names.iter().position(|n| &**n == "__class__");
         let cls = idx.and_then(|i| f.cells.get(i)).and_then(|c| c.borrow().clone());
         let Some(Value::Class(cls)) = cls else {

@@ -20,13 +20,18 @@ pub struct Frame {
     pub cells: Vec<CellRef>,
     pub module: Rc<ModuleObj>,
     pub class_ns: Option<Rc<ClassNamespace>>,
-    /// The function's name, for tracebacks.
-    pub name: Name,
-    /// Where the `__qualname__` of functions and classes defined here starts.
-    pub qual: Qual,
-    /// Names of locals and cells, for error messages; borrowed from the code's
-    /// `ScopeInfo` through an `Rc` held by the caller.
-    pub scope: ScopeRef,
+    /// The code this frame runs (its name, qualified name and scope come from it).
+    pub code: FrameCode,
+}
+
+/// The code a frame runs. One `Rc` per call: a function frame reaches its name,
+/// qualified name and `ScopeInfo` through its function.
+#[derive(Clone)]
+pub enum FrameCode {
+    Module,
+    Function(Rc<crate::runtime::function::Function>),
+    Class { def: Rc<crate::syntax::ast::ClassDef>, qualname: Rc<str> },
+    Comprehension { comp: Rc<crate::syntax::ast::Comprehension>, name: Name, qual: Qual },
 }
 
 /// The qualified-name prefix of a scope, computed only when something is defined in
@@ -50,45 +55,49 @@ impl Qual {
     }
 }
 
-/// Which code a frame runs, to reach its `ScopeInfo`.
-#[derive(Clone)]
-pub enum ScopeRef {
-    Module,
-    Function(Rc<crate::syntax::ast::FunctionDef>),
-    Class(Rc<crate::syntax::ast::ClassDef>),
-    Comprehension(Rc<crate::syntax::ast::Comprehension>),
-}
-
-impl ScopeRef {
-    pub fn info(&self) -> Option<&ScopeInfo> {
-        match self {
-            ScopeRef::Module => None,
-            ScopeRef::Function(d) => Some(&d.scope),
-            ScopeRef::Class(c) => Some(&c.scope),
-            ScopeRef::Comprehension(c) => Some(&c.scope),
-        }
-    }
-}
-
 impl Frame {
     pub fn module_frame(module: Rc<ModuleObj>) -> Frame {
         Frame {
             locals: Vec::new(),
             cells: Vec::new(),
-            name: "<module>".into(),
-            qual: Qual::Module,
             module,
             class_ns: None,
-            scope: ScopeRef::Module,
+            code: FrameCode::Module,
+        }
+    }
+    /// The function name shown in tracebacks.
+    pub fn name(&self) -> Name {
+        match &self.code {
+            FrameCode::Module => "<module>".into(),
+            FrameCode::Function(f) => f.name.borrow().clone(),
+            FrameCode::Class { def, .. } => def.name.name.clone(),
+            FrameCode::Comprehension { name, .. } => name.clone(),
+        }
+    }
+    /// Where qualified names of things defined in this frame start.
+    pub fn qual(&self) -> Qual {
+        match &self.code {
+            FrameCode::Module => Qual::Module,
+            FrameCode::Function(f) => Qual::Function(f.qualname.borrow().clone()),
+            FrameCode::Class { qualname, .. } => Qual::Class(qualname.clone()),
+            FrameCode::Comprehension { qual, .. } => qual.clone(),
+        }
+    }
+    pub fn scope_info(&self) -> Option<&ScopeInfo> {
+        match &self.code {
+            FrameCode::Module => None,
+            FrameCode::Function(f) => Some(&f.def.scope),
+            FrameCode::Class { def, .. } => Some(&def.scope),
+            FrameCode::Comprehension { comp, .. } => Some(&comp.scope),
         }
     }
     pub fn local_name(&self, i: u32) -> Name {
-        self.scope.info().and_then(|s| s.local_names.get(i as usize).cloned()).unwrap_or_else(|| "?".into())
+        self.scope_info().and_then(|s| s.local_names.get(i as usize).cloned()).unwrap_or_else(|| "?".into())
     }
     pub fn cell_name(&self, i: u32) -> Name {
-        self.scope.info().and_then(|s| s.cell_names.get(i as usize).cloned()).unwrap_or_else(|| "?".into())
+        self.scope_info().and_then(|s| s.cell_names.get(i as usize).cloned()).unwrap_or_else(|| "?".into())
     }
     pub fn is_free_cell(&self, i: u32) -> bool {
-        self.scope.info().map(|s| i >= s.n_owned_cells).unwrap_or(false)
+        self.scope_info().map(|s| i >= s.n_owned_cells).unwrap_or(false)
     }
 }

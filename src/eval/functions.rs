@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use super::frame::{Frame, ScopeRef};
+use super::frame::{Frame, FrameCode};
 use super::stmt::Flow;
 use crate::runtime::class::AttrMap;
 use crate::runtime::exception::ExcKind;
@@ -34,7 +34,7 @@ impl Vm {
         }
         let closure: Vec<CellRef> = def.scope.free_from.iter().map(|&i| f.cells[i as usize].clone()).collect();
         let name: Name = if def.is_lambda { self.intern("<lambda>") } else { def.name.name.clone() };
-        let qualname: Rc<str> = format!("{}{}", f.qual.prefix(), name).into();
+        let qualname: Rc<str> = format!("{}{}", f.qual().prefix(), name).into();
         let doc = match &def.docstring {
             Some(d) => Value::str(d),
             None => Value::None,
@@ -66,16 +66,7 @@ impl Vm {
             *cells[*ci as usize].borrow_mut() = locals[*pi as usize].take();
         }
         cells.extend(func.closure.iter().cloned());
-        let qual = super::frame::Qual::Function(func.qualname.borrow().clone());
-        Ok(Frame {
-            locals,
-            cells,
-            module: func.module.clone(),
-            class_ns: None,
-            name: func.name.borrow().clone(),
-            qual,
-            scope: ScopeRef::Function(def.clone()),
-        })
+        Ok(Frame { locals, cells, module: func.module.clone(), class_ns: None, code: FrameCode::Function(func.clone()) })
     }
 
     pub fn call_function(&self, func: &Rc<Function>, args: Args) -> PyResult<Value> {
@@ -240,7 +231,7 @@ impl Vm {
         let ns: Rc<super::frame::ClassNamespace> = Rc::new(Default::default());
         let module_name = f.module.name.clone();
         ns.borrow_mut().insert(self.names.module.clone(), Value::str(&module_name));
-        let qualname = format!("{}{}", f.qual.prefix(), cd.name.name);
+        let qualname = format!("{}{}", f.qual().prefix(), cd.name.name);
         ns.borrow_mut().insert(self.names.qualname.clone(), Value::str(&qualname));
         if let Some(doc) = &cd.docstring {
             ns.borrow_mut().insert(self.names.doc.clone(), Value::str(doc));
@@ -250,9 +241,7 @@ impl Vm {
             cells,
             module: f.module.clone(),
             class_ns: Some(ns.clone()),
-            name: cd.name.name.clone(),
-            qual: super::frame::Qual::Class(qualname.as_str().into()),
-            scope: ScopeRef::Class(cd.clone()),
+            code: FrameCode::Class { def: cd.clone(), qualname: qualname.as_str().into() },
         };
         self.exec_block(&mut body, &cd.body).map_err(|mut e| {
             e.0.noted = false;

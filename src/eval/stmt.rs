@@ -168,7 +168,7 @@ impl Vm {
     /// Where a `def`/`class` name is stored: the same place the resolver gave other
     /// uses of that name in this scope.
     fn ident_ref(&self, f: &Frame, name: &Name) -> NameRef {
-        if let Some(info) = f.scope.info() {
+        if let Some(info) = f.scope_info() {
             if let Some(c) = info.cell_names.iter().position(|n| n == name) {
                 return NameRef::Cell(c as u32);
             }

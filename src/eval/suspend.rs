@@ -123,7 +123,9 @@ impl Vm {
         // The generator's own "exception being handled" entries live with it while it
         // is paused (CPython keeps exc_info per frame).
         let base = self.handled.borrow().len();
-        self.handled.borrow_mut().extend(g.saved_handled.borrow_mut().drain(..));
+        if !g.saved_handled.borrow().is_empty() {
+            self.handled.borrow_mut().extend(g.saved_handled.borrow_mut().drain(..));
+        }
         let depth = self.depth.get();
         if depth >= self.recursion_limit.get() {
             *g.state.borrow_mut() = GenState::Suspended(fut);

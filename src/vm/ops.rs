@@ -79,6 +79,9 @@ impl Vm {
 
     /// `a op= b`: the in-place method if there is one, else the binary operator.
     pub fn inplace_binop(&self, op: BinOp, a: &Value, b: &Value) -> PyResult<Value> {
+        if let (Value::Int(_) | Value::Float(_), Value::Int(_) | Value::Float(_)) = (a, b) {
+            return self.binop(op, a, b);
+        }
         match (op, a) {
             (BinOp::Add, Value::List(l)) => {
                 let mut items = Vec::new();
