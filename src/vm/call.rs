@@ -53,6 +53,13 @@ impl Vm {
                     return self.call(&v, args);
                 }
                 let cls = inst.class();
+                // A `super()` object resolves names through `super_getattr` (the MRO
+                // after the class), not through its own type: `super().__init__(x)`
+                // must not find `super.__init__`.
+                if Rc::ptr_eq(&cls, &self.types.super_) {
+                    let m = self.getattr(recv, name)?;
+                    return self.call(&m, args);
+                }
                 match cls.lookup(name) {
                     Some(Value::Function(func)) => return self.call_function(&func, args.with_receiver(recv.clone())),
                     Some(Value::Builtin(b)) => return (b.func)(self, args.with_receiver(recv.clone())),
