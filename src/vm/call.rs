@@ -53,16 +53,17 @@ impl Vm {
                     return self.call(&v, args);
                 }
                 let cls = inst.class();
-                // `super()` objects resolve names through the MRO (getattr), not through
-                // their own class, which only has object's defaults (`super().__eq__`).
-                if !Rc::ptr_eq(&cls, &self.types.super_) {
-                    match cls.lookup(name) {
-                        Some(Value::Function(func)) => {
-                            return self.call_function(&func, args.with_receiver(recv.clone()))
-                        }
-                        Some(Value::Builtin(b)) => return (b.func)(self, args.with_receiver(recv.clone())),
-                        _ => {}
-                    }
+                // A `super()` object resolves names through `super_getattr` (the MRO
+                // after the class), not through its own type: `super().__init__(x)`
+                // must not find `super.__init__`.
+                if Rc::ptr_eq(&cls, &self.types.super_) {
+                    let m = self.getattr(recv, name)?;
+                    return self.call(&m, args);
+                }
+                match cls.lookup(name) {
+                    Some(Value::Function(func)) => return self.call_function(&func, args.with_receiver(recv.clone())),
+                    Some(Value::Builtin(b)) => return (b.func)(self, args.with_receiver(recv.clone())),
+                    _ => {}
                 }
             }
             Value::Class(_) | Value::Module(_) => {}

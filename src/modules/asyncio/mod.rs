@@ -5,6 +5,8 @@
 
 pub mod events;
 pub mod futures;
+pub mod locks;
+pub mod queues;
 pub mod tasks;
 
 use std::cell::{Cell, RefCell};
@@ -266,7 +268,15 @@ pub fn create_native(vm: &Vm) -> PyResult<Rc<ModuleObj>> {
     set_value(vm, g, "AbstractEventLoop", Value::Class(c.event_loop.clone()));
     set_value(vm, g, "TimerHandle", Value::Class(c.handle.clone()));
     set_value(vm, g, "Handle", Value::Class(c.handle.clone()));
-    for k in [ExcKind::CancelledError, ExcKind::InvalidStateError] {
+    let lc = locks::classes(vm);
+    for cls in [&lc.lock, &lc.event, &lc.condition, &lc.semaphore, &lc.bounded_semaphore] {
+        set_value(vm, g, &cls.name.clone(), Value::Class(cls.clone()));
+    }
+    let qc = queues::classes(vm);
+    for cls in [&qc.queue, &qc.priority, &qc.lifo] {
+        set_value(vm, g, &cls.name.clone(), Value::Class(cls.clone()));
+    }
+    for k in [ExcKind::CancelledError, ExcKind::InvalidStateError, ExcKind::QueueEmpty, ExcKind::QueueFull] {
         let cls = vm.types.exception(k).clone();
         set_value(vm, g, &cls.name.clone(), Value::Class(cls));
     }
