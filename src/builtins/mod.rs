@@ -8,6 +8,7 @@ pub mod async_generator;
 pub mod bytes;
 pub mod constructors;
 pub mod dict;
+pub mod exception_group;
 pub mod float;
 pub mod functions;
 pub mod generator;
@@ -111,4 +112,5 @@ pub fn install(vm: &Vm) {
     int::install(vm);
     float::install(vm);
     range::install(vm);
+    exception_group::install(vm);
 }

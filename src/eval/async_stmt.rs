@@ -206,10 +206,11 @@ impl Vm {
                     }
                 }
             }
-            StmtKind::Try { body, handlers, orelse, finalbody, .. } => {
+            StmtKind::Try { body, handlers, orelse, finalbody, is_star } => {
                 let outcome = match self.exec_block_async(f, body).await {
                     Ok(Flow::Normal) => self.exec_block_async(f, orelse).await,
                     Ok(flow) => Ok(flow),
+                    Err(exc) if *is_star => self.handle_star_async(f, exc, handlers).await,
                     Err(exc) => self.handle_exception_async(f, exc, handlers).await,
                 };
                 if finalbody.is_empty() {
@@ -236,6 +237,28 @@ impl Vm {
             _ => return self.exec(f, s),
         }
         Ok(Flow::Normal)
+    }
+
+    async fn handle_star_async(&self, f: &mut Frame, exc: Exc, handlers: &[ExceptHandler]) -> PyResult<Flow> {
+        let mut st = super::except_star::StarState::new(self, exc)?;
+        for h in handlers {
+            if st.done() {
+                break;
+            }
+            let spec = match &h.typ {
+                Some(t) => self.eval_async(f, t).await?,
+                None => Value::Class(self.types.exception(ExcKind::BaseException).clone()),
+            };
+            let Some(m) = st.take_match(self, &spec)? else { continue };
+            if let Some(name) = &h.name {
+                self.store_name(f, &NameExpr { id: name.name.clone(), scope: h.name_ref.clone() }, m.clone());
+            }
+            self.handled.borrow_mut().push(m.clone());
+            let r = self.exec_block_async(f, &h.body).await;
+            self.handled.borrow_mut().pop();
+            st.handler_result(self, &m, r)?;
+        }
+        st.finish(self)
     }
 
     async fn handle_exception_async(&self, f: &mut Frame, exc: Exc, handlers: &[ExceptHandler]) -> PyResult<Flow> {

@@ -5,6 +5,7 @@ pub mod assign;
 pub mod async_expr;
 pub mod async_stmt;
 pub mod comprehension;
+pub mod except_star;
 pub mod expr;
 pub mod frame;
 pub mod functions;

@@ -141,7 +141,15 @@ impl Vm {
                     }
                 }
             }
-            StmtKind::Try { body, handlers, orelse, finalbody, .. } => {
+            StmtKind::Try { body, handlers, orelse, finalbody, is_star } => {
+                if *is_star {
+                    let outcome = match self.exec_block(f, body) {
+                        Ok(Flow::Normal) => self.exec_block(f, orelse),
+                        Ok(flow) => Ok(flow),
+                        Err(exc) => self.handle_star(f, exc, handlers),
+                    };
+                    return if finalbody.is_empty() { outcome } else { self.run_finally(f, outcome, finalbody) };
+                }
                 return self.exec_try(f, body, handlers, orelse, finalbody);
             }
             StmtKind::With { items, body, .. } => return self.exec_with(f, items, body),
@@ -249,6 +257,29 @@ impl Vm {
             self.unbind_name(f, &NameExpr { id: name.name.clone(), scope: h.name_ref.clone() });
         }
         r
+    }
+
+    /// Run the `except*` clauses for `exc`.
+    fn handle_star(&self, f: &mut Frame, exc: Exc, handlers: &[ExceptHandler]) -> PyResult<Flow> {
+        let mut st = super::except_star::StarState::new(self, exc)?;
+        for h in handlers {
+            if st.done() {
+                break;
+            }
+            let spec = match &h.typ {
+                Some(t) => self.eval(f, t)?,
+                None => Value::Class(self.types.exception(ExcKind::BaseException).clone()),
+            };
+            let Some(m) = st.take_match(self, &spec)? else { continue };
+            if let Some(name) = &h.name {
+                self.store_name(f, &NameExpr { id: name.name.clone(), scope: h.name_ref.clone() }, m.clone());
+            }
+            self.handled.borrow_mut().push(m.clone());
+            let r = self.exec_block(f, &h.body);
+            self.handled.borrow_mut().pop();
+            st.handler_result(self, &m, r)?;
+        }
+        st.finish(self)
     }
 
     /// The handler for `exc` (`Ok(Ok)`), or the exception back when none matches.

@@ -274,13 +274,15 @@ pub fn install_methods(vm: &Vm, cls: &Rc<Class>, handle: &Rc<Class>) {
         Ok(Value::None)
     });
     add_method(vm, cls, "time", |vm, _args: Args| Ok(Value::Float(vm.clock.now())));
-    add_method(vm, cls, "call_soon", |vm, mut args: Args| {
-        args.take_kw("context");
-        let l = this_loop(&args)?;
-        let (f, rest) = callback_args(&args, 1);
-        check_callable(vm, &f, "call_soon")?;
-        Ok(handle_object(vm, l.call_soon(Callback::Call(f, rest), None)))
-    });
+    for name in ["call_soon", "call_soon_threadsafe"] {
+        add_method(vm, cls, name, move |vm, mut args: Args| {
+            args.take_kw("context");
+            let l = this_loop(&args)?;
+            let (f, rest) = callback_args(&args, 1);
+            check_callable(vm, &f, name)?;
+            Ok(handle_object(vm, l.call_soon(Callback::Call(f, rest), None)))
+        });
+    }
     add_method(vm, cls, "call_later", |vm, mut args: Args| {
         args.take_kw("context");
         let l = this_loop(&args)?;
