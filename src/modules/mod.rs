@@ -29,6 +29,8 @@ pub fn create(vm: &Vm, name: &str) -> Option<PyResult<Rc<ModuleObj>>> {
         "sys" => sys::create(vm),
         "_asyncio" => asyncio::create_native(vm),
         "asyncio" => asyncio::create(vm),
+        "concurrent" => Ok(new_builtin_module(vm, "concurrent")),
+        "concurrent.futures" => crate::run::load_builtin_source(vm, "concurrent.futures", include_str!("prelude/concurrent_futures.coro")),
         "contextlib" => crate::run::load_builtin_source(vm, "contextlib", include_str!("prelude/contextlib.coro")),
         "math" => math::create(vm),
         "time" => time::create(vm),

@@ -314,6 +314,12 @@ pub fn install_methods(vm: &Vm, cls: &Rc<Class>, handle: &Rc<Class>) {
         };
         tasks::create_task(vm, &l, coro, name)
     });
+    add_method(vm, cls, "run_in_executor", |vm, args: Args| {
+        args.no_kw("run_in_executor")?;
+        let func = args.pos.get(2).cloned().ok_or_else(|| Exc::type_error("run_in_executor() missing the function"))?;
+        let rest: Vec<Value> = args.pos.iter().skip(3).cloned().collect();
+        super::executor::submit(vm, func, Args::new(rest))
+    });
     add_method(vm, cls, "call_exception_handler", |vm, args: Args| {
         let ctx = args.pos.get(1).cloned().unwrap_or(Value::None);
         let msg = vm.getitem(&ctx, &Value::str("message")).map(|m| vm.to_str(&m).map(|s| s.as_str().to_string())).unwrap_or(Ok(String::new()))?;
