@@ -9,6 +9,7 @@ pub mod bytes;
 pub mod constructors;
 pub mod dict;
 pub mod exception_group;
+pub mod file;
 pub mod float;
 pub mod functions;
 pub mod generator;
@@ -113,4 +114,5 @@ pub fn install(vm: &Vm) {
     float::install(vm);
     range::install(vm);
     exception_group::install(vm);
+    file::install(vm);
 }

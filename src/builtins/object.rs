@@ -244,6 +244,30 @@ pub fn install(vm: &Vm) {
         notes.borrow_mut().push(note);
         Ok(Value::None)
     });
+    // OSError(errno, strerror[, filename]): "[Errno 2] No such file or directory: 'x'"
+    let os = t.exception(ExcKind::OSError).clone();
+    add_method(vm, &os, "__str__", |vm, args: Args| {
+        let [e] = args.exact::<1>("__str__")?;
+        let a = exc_args(&e);
+        Ok(match a.len() {
+            2 => Value::string(format!("[Errno {}] {}", vm.to_str(&a[0])?.as_str(), vm.to_str(&a[1])?.as_str())),
+            3 => Value::string(format!(
+                "[Errno {}] {}: {}",
+                vm.to_str(&a[0])?.as_str(),
+                vm.to_str(&a[1])?.as_str(),
+                vm.repr(&a[2])?
+            )),
+            0 => Value::str(""),
+            1 => Value::Str(vm.to_str(&a[0])?),
+            _ => Value::string(vm.repr(&Value::tuple(a))?),
+        })
+    });
+    for (name, idx) in [("errno", 0usize), ("strerror", 1), ("filename", 2)] {
+        add_getter(vm, &os, name, move |_vm, args: Args| {
+            let a = exc_args(&args.pos[0]);
+            Ok(if (2..=3).contains(&a.len()) { a.get(idx).cloned().unwrap_or(Value::None) } else { Value::None })
+        });
+    }
     // StopIteration.value
     add_getter(vm, t.exception(ExcKind::StopIteration), "value", |_vm, args: Args| {
         let e = args.pos.first().cloned().unwrap_or(Value::None);
