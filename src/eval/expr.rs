@@ -34,7 +34,7 @@ impl Vm {
                 let b = self.eval(f, right)?;
                 self.binop(*op, &a, &b).map_err(|x| self.note(f, x, e.span))
             }
-            ExprKind::Call { func, args } => self.eval_call(f, func, args).map_err(|x| self.note(f, x, e.span)),
+            ExprKind::Call { func, args } => self.eval_call(f, func, args, e.span).map_err(|x| self.note(f, x, e.span)),
             ExprKind::Attribute { value, attr } => {
                 let v = self.eval(f, value)?;
                 self.getattr(&v, &attr.name).map_err(|x| self.note(f, x, e.span))
@@ -279,7 +279,7 @@ impl Vm {
 
     // ----- calls ---------------------------------------------------------------------
 
-    fn eval_call(&self, f: &mut Frame, func: &Expr, args: &[Arg]) -> PyResult<Value> {
+    fn eval_call(&self, f: &mut Frame, func: &Expr, args: &[Arg], span: Span) -> PyResult<Value> {
         // `obj.method(...)`: look the method up without building a bound method.
         if let ExprKind::Attribute { value, attr } = &func.kind {
             let recv = self.eval(f, value)?;
@@ -296,6 +296,14 @@ impl Vm {
         }
         let callee = self.eval(f, func)?;
         let args = self.eval_args(f, args)?;
+        if let Value::Function(func) = &callee {
+            if func.def.is_async {
+                // Remember where the coroutine object is made, for "never awaited".
+                if let Some(file) = &f.module.file {
+                    *self.call_origin.borrow_mut() = Some(TraceEntry { file: file.clone(), span, function: f.name() });
+                }
+            }
+        }
         self.call(&callee, args)
     }
 

@@ -36,7 +36,11 @@ impl Vm {
         });
         let name = func.name.borrow().clone();
         let qualname = func.qualname.borrow().clone();
-        self.new_generator(kind, name, qualname, body)
+        let g = self.new_generator(kind, name, qualname, body);
+        if let Value::Generator(gen) = &g {
+            *gen.origin.borrow_mut() = self.call_origin.borrow_mut().take();
+        }
+        g
     }
 
     /// A generator expression: its first iterable is already evaluated.

@@ -254,13 +254,34 @@ impl Vm {
             qualname,
             running_async: std::cell::Cell::new(false),
             started: std::cell::Cell::new(false),
-            origin: None,
+            origin: std::cell::RefCell::new(None),
             awaiting: std::cell::RefCell::new(None),
             suspended_at: std::cell::RefCell::new(None),
             saved_handled: std::cell::RefCell::new(Vec::new()),
             vm: self.weak(),
             legacy: std::cell::Cell::new(false),
         }))
+    }
+}
+
+impl Vm {
+    /// `RuntimeWarning: coroutine 'f' was never awaited`, pointing at where it was made.
+    pub fn warn_never_awaited(&self, qualname: &str, origin: Option<&crate::runtime::exception::TraceEntry>) {
+        let msg = format!("RuntimeWarning: coroutine '{qualname}' was never awaited");
+        let text = match origin {
+            Some(o) => {
+                let line = o.file.line_of(o.span.start);
+                format!(
+                    "{}:{}: {}\n  {}\n",
+                    o.file.name,
+                    line,
+                    msg,
+                    o.file.line_text(line).trim()
+                )
+            }
+            None => format!("{msg}\n"),
+        };
+        self.write_stderr(&text);
     }
 }
 
@@ -277,8 +298,16 @@ pub fn kind_name(k: GenKind) -> &'static str {
 }
 
 impl Drop for Generator {
-    /// An abandoned, paused generator is closed so its `finally` blocks run.
+    /// An abandoned, paused generator is closed so its `finally` blocks run; a
+    /// coroutine that never ran gets CPython's "never awaited" warning.
     fn drop(&mut self) {
+        if self.kind == GenKind::Coroutine && !self.started.get() && !self.legacy.get() {
+            if let Some(vm) = self.vm.upgrade() {
+                if matches!(&*self.state.borrow(), GenState::Created(_)) {
+                    vm.warn_never_awaited(&self.qualname, self.origin.borrow().as_ref());
+                }
+            }
+        }
         let paused = matches!(&*self.state.borrow(), GenState::Suspended(_));
         if !paused || self.kind != GenKind::Generator {
             return;

@@ -43,7 +43,7 @@ pub struct Generator {
     /// The coroutine was awaited or driven at least once (for "never awaited" warnings).
     pub started: Cell<bool>,
     /// Where the coroutine object was created: (file, span) for warnings.
-    pub origin: Option<crate::runtime::exception::TraceEntry>,
+    pub origin: RefCell<Option<crate::runtime::exception::TraceEntry>>,
     /// What a suspended coroutine waits on (`cr_await`), for deadlock reports.
     pub awaiting: RefCell<Option<Value>>,
     /// Source position of the current suspension point, for reprs and deadlock reports.

@@ -94,6 +94,8 @@ pub struct Vm {
     pub running_loop: RefCell<Option<Rc<crate::event_loop::EventLoop>>>,
     /// The loop `get_event_loop()` returns when none is running (`set_event_loop`).
     pub event_loop: RefCell<Option<Rc<crate::event_loop::EventLoop>>>,
+    /// Where the coroutine about to be created is being called from.
+    pub call_origin: RefCell<Option<crate::runtime::exception::TraceEntry>>,
     /// The innermost `await` being suspended at (where a task is waiting).
     pub current_await: RefCell<Option<crate::runtime::exception::TraceEntry>>,
     /// Per-interpreter state of native modules (asyncio's classes...), by type.
@@ -148,6 +150,7 @@ impl Vm {
             running_loop: RefCell::new(None),
             event_loop: RefCell::new(None),
             current_await: RefCell::new(None),
+            call_origin: RefCell::new(None),
             extensions: RefCell::new(HashMap::new()),
             self_ref: RefCell::new(std::rc::Weak::new()),
         });

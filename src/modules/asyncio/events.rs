@@ -118,6 +118,7 @@ pub fn run(vm: &Vm, main: Value, debug: bool) -> PyResult<Value> {
         other => other,
     };
     let shutdown = cancel_all_tasks(vm, &l);
+    report_unretrieved(vm, &l);
     close_loop(vm, &l);
     let out = r?;
     shutdown?;
@@ -161,6 +162,27 @@ fn cancel_all_tasks(vm: &Vm, l: &Rc<EventLoop>) -> PyResult<()> {
         }
     }
     Ok(())
+}
+
+/// "Task exception was never retrieved", for failed tasks nobody asked, printed when
+/// the loop closes (a deterministic point; CPython prints it when the task is freed).
+fn report_unretrieved(vm: &Vm, l: &Rc<EventLoop>) {
+    for t in l.tasks.borrow().iter() {
+        let Some(c) = core(t) else { continue };
+        if c.retrieved.get() {
+            continue;
+        }
+        let failed = match &*c.state.borrow() {
+            futures::FutState::Failed(e) => Some(e.clone()),
+            _ => None,
+        };
+        if let Some(e) = failed {
+            let repr = tasks::task_repr(vm, t).unwrap_or_default();
+            let tb = vm.format_exception(&futures::reraise(&e));
+            vm.write_stderr(&format!("Task exception was never retrieved\nfuture: {repr}\n{tb}"));
+            c.retrieved.set(true);
+        }
+    }
 }
 
 /// Close async generators still suspended at shutdown (`loop.shutdown_asyncgens()`).
