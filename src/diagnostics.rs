@@ -53,3 +53,40 @@ struct RuntimeSpan {
     #[label("raised here")]
     span: miette::SourceSpan,
 }
+
+/// The report for a deadlocked program: every stuck task with the `await` it is
+/// suspended at, then a last `DeadlockError: ...` line.
+pub fn render_deadlock(report: &crate::modules::asyncio::events::DeadlockReport) -> String {
+    let color = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let mut out = String::from(
+        "coro: deadlock: every task is waiting, and nothing (no timer, IO, executor job or host future) can wake one.\n",
+    );
+    for (task, at, waits) in &report.0 {
+        match at {
+            Some(e) => {
+                let diag = StuckTask {
+                    message: format!("{task} can never resume"),
+                    src: miette::NamedSource::new(e.file.name.clone(), e.file.text.clone()),
+                    span: (e.span.start as usize, (e.span.end - e.span.start) as usize).into(),
+                    label: format!("suspended here, awaiting {waits}"),
+                };
+                out.push_str(&render_with_context(&diag, color, 1));
+            }
+            None => out.push_str(&format!("  {task} never started\n")),
+        }
+    }
+    out.push_str("DeadlockError: no task can make progress\n");
+    out
+}
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{message}")]
+#[diagnostic()]
+struct StuckTask {
+    message: String,
+    #[source_code]
+    src: miette::NamedSource<String>,
+    #[label("{label}")]
+    span: miette::SourceSpan,
+    label: String,
+}

@@ -183,6 +183,13 @@ pub fn report(vm: &Vm, outcome: Outcome) -> i32 {
         }
         Outcome::Exception(e) => {
             vm.flush();
+            if let Some(report) = vm.extension::<crate::modules::asyncio::events::DeadlockReport>() {
+                let name = vm.type_of(&vm.exc_value(&e)).name.clone();
+                if &*name == "DeadlockError" {
+                    vm.write_stderr(&crate::diagnostics::render_deadlock(&report));
+                    return 1;
+                }
+            }
             vm.write_stderr(&crate::diagnostics::render_traceback(vm, &e));
             1
         }

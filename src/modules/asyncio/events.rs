@@ -207,7 +207,27 @@ fn is_deadlock(vm: &Vm, e: &Exc) -> bool {
 }
 
 /// The report for a loop that can never make progress again.
+/// Where each task of a deadlocked loop is stuck, for the CLI's report.
+pub struct DeadlockReport(pub Vec<(String, Option<crate::runtime::exception::TraceEntry>, String)>);
+
 fn deadlock_error(vm: &Vm, l: &Rc<EventLoop>) -> Exc {
+    let mut report = Vec::new();
+    for t in l.tasks.borrow().iter() {
+        let Some((c, tc)) = tasks::task_core(t) else { continue };
+        if c.done() {
+            continue;
+        }
+        let coro = match &tc.coro {
+            Value::Generator(g) => g.qualname.to_string(),
+            _ => "?".into(),
+        };
+        let waits = match &*tc.fut_waiter.borrow() {
+            Some(w) => vm.repr(w).unwrap_or_default(),
+            None => "nothing".into(),
+        };
+        report.push((format!("task {:?} ({coro}())", tc.name.borrow()), tc.suspended_at.borrow().clone(), waits));
+    }
+    vm.set_extension(Rc::new(DeadlockReport(report)));
     let mut lines = vec!["no task can make progress: nothing is ready, no timer is pending, and nothing outside the program can wake a task".to_string()];
     for t in l.tasks.borrow().iter() {
         let Some((c, tc)) = tasks::task_core(t) else { continue };
