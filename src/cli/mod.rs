@@ -1,5 +1,7 @@
 //! The command line: argument parsing and the top-level drivers.
 
+mod complete;
+mod line_reader;
 pub mod repl;
 
 use std::io::{IsTerminal, Read};
@@ -82,6 +84,7 @@ pub fn main() -> i32 {
             return code;
         }
     };
+    install_sigint_handler();
     // The interpreter runs on a thread with a large stack; deep recursion also grows
     // the stack on demand (see eval::functions).
     let handle = std::thread::Builder::new().stack_size(256 << 20).spawn(move || dispatch(cli));
@@ -184,7 +187,12 @@ pub fn report(vm: &Vm, outcome: Outcome) -> i32 {
         Outcome::Exception(e) => {
             vm.flush();
             vm.write_stderr(&crate::diagnostics::render_traceback(vm, &e));
-            1
+            // 130 = 128 + SIGINT, what a shell reports for a program stopped by Ctrl-C.
+            if vm.exc_is(&e, crate::runtime::ExcKind::KeyboardInterrupt) {
+                130
+            } else {
+                1
+            }
         }
     }
 }
@@ -209,4 +217,22 @@ fn check_files(files: &[String]) -> i32 {
         }
     }
     status
+}
+
+/// Ctrl-C becomes `KeyboardInterrupt` in the running code instead of killing the
+/// process: a watcher thread turns SIGINT into the interpreter's interrupt flag.
+/// (At the REPL prompt the terminal is in raw mode and the line editor sees Ctrl-C
+/// as a key instead.)
+fn install_sigint_handler() {
+    let started = std::thread::Builder::new().name("coro-sigint".into()).spawn(|| {
+        let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+        rt.block_on(async {
+            // If the handler cannot be installed, Ctrl-C keeps its default effect.
+            while tokio::signal::ctrl_c().await.is_ok() {
+                crate::vm::interrupt::request_interrupt();
+            }
+        });
+    });
+    // Without the watcher thread Ctrl-C simply terminates the process.
+    drop(started);
 }

@@ -110,6 +110,16 @@ pub fn run(vm: &Vm, main: Value, debug: bool) -> PyResult<Value> {
     *vm.event_loop.borrow_mut() = Some(l.clone());
     let task = tasks::create_task(vm, &l, main, None)?;
     let r = run_until_complete(vm, &l, task.clone());
+    // Ctrl-C outside the task (the loop was waiting): cancel the main task and let its
+    // cleanup run, then report KeyboardInterrupt, as CPython's asyncio.Runner does.
+    let r = match r {
+        Err(e) if vm.exc_is(&e, ExcKind::KeyboardInterrupt) && !core(&task).map(|c| c.done()).unwrap_or(true) => {
+            tasks::cancel(vm, &task, Value::None);
+            let _ = run_until_complete(vm, &l, task.clone());
+            Err(e)
+        }
+        other => other,
+    };
     let r = match r {
         Err(e) if is_deadlock(vm, &e) => {
             close_loop(vm, &l);
@@ -185,7 +195,7 @@ fn is_deadlock(vm: &Vm, e: &Exc) -> bool {
 }
 
 /// The report for a loop that can never make progress again.
-fn deadlock_error(vm: &Vm, l: &Rc<EventLoop>) -> Exc {
+pub fn deadlock_error(vm: &Vm, l: &Rc<EventLoop>) -> Exc {
     let mut lines = vec!["no task can make progress: nothing is ready, no timer is pending, and nothing outside the program can wake a task".to_string()];
     for t in l.tasks.borrow().iter() {
         let Some((c, tc)) = tasks::task_core(t) else { continue };
