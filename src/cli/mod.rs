@@ -20,7 +20,15 @@ Examples:
   coro -c 'print(6 * 7)'              run a program given as a string
   echo 'print(1)' | coro run -        read the program from standard input
   coro check a.coro b.coro            parse and resolve only; exit 1 with a report on errors
-  coro                                start the interactive REPL";
+  coro -i app.coro                    run app.coro, then open the REPL with its globals
+  coro                                start the interactive REPL (top-level await works)
+
+REPL: Tab completes names and attributes, Ctrl-R searches history, Ctrl-C interrupts
+the running statement, Ctrl-D exits. History is kept in ~/.coro_history, or in the
+file named by CORO_HISTORY (set it empty to keep no history).
+
+Exit status: 0 success, 1 uncaught exception or syntax error, 2 usage error,
+n for sys.exit(n), 130 after Ctrl-C (uncaught KeyboardInterrupt).";
 
 #[derive(Parser, Debug)]
 #[command(
