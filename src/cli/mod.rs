@@ -1,5 +1,7 @@
 //! The command line: argument parsing and the top-level drivers.
 
+mod complete;
+mod line_reader;
 pub mod repl;
 
 use std::io::{IsTerminal, Read};
@@ -18,7 +20,15 @@ Examples:
   coro -c 'print(6 * 7)'              run a program given as a string
   echo 'print(1)' | coro run -        read the program from standard input
   coro check a.coro b.coro            parse and resolve only; exit 1 with a report on errors
-  coro                                start the interactive REPL";
+  coro -i app.coro                    run app.coro, then open the REPL with its globals
+  coro                                start the interactive REPL (top-level await works)
+
+REPL: Tab completes names and attributes, Ctrl-R searches history, Ctrl-C interrupts
+the running statement, Ctrl-D exits. History is kept in ~/.coro_history, or in the
+file named by CORO_HISTORY (set it empty to keep no history).
+
+Exit status: 0 success, 1 uncaught exception or syntax error, 2 usage error,
+n for sys.exit(n), 130 after Ctrl-C (uncaught KeyboardInterrupt).";
 
 #[derive(Parser, Debug)]
 #[command(
@@ -82,6 +92,7 @@ pub fn main() -> i32 {
             return code;
         }
     };
+    install_sigint_handler();
     // The interpreter runs on a thread with a large stack; deep recursion also grows
     // the stack on demand (see eval::functions).
     let handle = std::thread::Builder::new().stack_size(256 << 20).spawn(move || dispatch(cli));
@@ -191,7 +202,12 @@ pub fn report(vm: &Vm, outcome: Outcome) -> i32 {
                 }
             }
             vm.write_stderr(&crate::diagnostics::render_traceback(vm, &e));
-            1
+            // 130 = 128 + SIGINT, what a shell reports for a program stopped by Ctrl-C.
+            if vm.exc_is(&e, crate::runtime::ExcKind::KeyboardInterrupt) {
+                130
+            } else {
+                1
+            }
         }
     }
 }
@@ -216,4 +232,22 @@ fn check_files(files: &[String]) -> i32 {
         }
     }
     status
+}
+
+/// Ctrl-C becomes `KeyboardInterrupt` in the running code instead of killing the
+/// process: a watcher thread turns SIGINT into the interpreter's interrupt flag.
+/// (At the REPL prompt the terminal is in raw mode and the line editor sees Ctrl-C
+/// as a key instead.)
+fn install_sigint_handler() {
+    let started = std::thread::Builder::new().name("coro-sigint".into()).spawn(|| {
+        let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+        rt.block_on(async {
+            // If the handler cannot be installed, Ctrl-C keeps its default effect.
+            while tokio::signal::ctrl_c().await.is_ok() {
+                crate::vm::interrupt::request_interrupt();
+            }
+        });
+    });
+    // Without the watcher thread Ctrl-C simply terminates the process.
+    drop(started);
 }

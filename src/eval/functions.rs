@@ -70,6 +70,7 @@ impl Vm {
     }
 
     pub fn call_function(&self, func: &Rc<Function>, args: Args) -> PyResult<Value> {
+        crate::vm::interrupt::check_interrupt()?;
         let mut frame = self.function_frame(func, args)?;
         let scope = &func.def.scope;
         if scope.is_generator || scope.is_async {

@@ -124,6 +124,8 @@ impl Vm {
                         Flow::Return(v) => return Ok(Flow::Return(v)),
                         Flow::Normal | Flow::Continue => {}
                     }
+                    // Loop back-edge: a safe point for Ctrl-C.
+                    crate::vm::interrupt::check_interrupt()?;
                 }
             }
             StmtKind::For { target, iter, body, orelse, .. } => {
@@ -139,6 +141,8 @@ impl Vm {
                         Flow::Return(v) => return Ok(Flow::Return(v)),
                         Flow::Normal | Flow::Continue => {}
                     }
+                    // Loop back-edge: a safe point for Ctrl-C.
+                    crate::vm::interrupt::check_interrupt()?;
                 }
             }
             StmtKind::Try { body, handlers, orelse, finalbody, is_star } => {

@@ -206,6 +206,7 @@ impl EventLoop {
 
     /// One iteration (CPython's `_run_once`).
     pub fn run_once(&self, vm: &Vm) -> PyResult<Result<(), Stall>> {
+        crate::vm::interrupt::check_interrupt()?;
         // Drop cancelled timers at the top of the heap.
         {
             let mut t = self.timers.borrow_mut();
@@ -327,16 +328,27 @@ impl EventLoop {
             Some(t) if t > 0.0 => {
                 let d = Duration::from_secs_f64(t.min(1e6));
                 self.rt.block_on(async {
-                    let _ = tokio::time::timeout(d, notify.notified()).await;
+                    let _ = tokio::time::timeout(d, wake(&notify)).await;
                 });
             }
             Some(_) => {}
-            None => self.rt.block_on(async { notify.notified().await }),
+            None => self.rt.block_on(wake(&notify)),
         }
         self.drain_external(vm);
     }
 
     pub fn has_pending_work(&self) -> bool {
         !self.ready.borrow().is_empty() || !self.timers.borrow().is_empty() || self.external_pending.get() > 0
+    }
+}
+
+/// Resolves when a completion is posted or Ctrl-C is pressed.
+async fn wake(notify: &tokio::sync::Notify) {
+    if crate::vm::interrupt::INTERRUPT.load(std::sync::atomic::Ordering::SeqCst) {
+        return;
+    }
+    tokio::select! {
+        _ = notify.notified() => {}
+        _ = crate::vm::interrupt::INTERRUPT_WAKE.notified() => {}
     }
 }

@@ -7,6 +7,7 @@ pub mod attr;
 pub mod call;
 pub mod exceptions;
 pub mod import;
+pub mod interrupt;
 pub mod iter;
 pub mod numeric;
 pub mod ops;

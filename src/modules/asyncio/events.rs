@@ -110,6 +110,16 @@ pub fn run(vm: &Vm, main: Value, debug: bool) -> PyResult<Value> {
     *vm.event_loop.borrow_mut() = Some(l.clone());
     let task = tasks::create_task(vm, &l, main, None)?;
     let r = run_until_complete(vm, &l, task.clone());
+    // Ctrl-C outside the task (the loop was waiting): cancel the main task and let its
+    // cleanup run, then report KeyboardInterrupt, as CPython's asyncio.Runner does.
+    let r = match r {
+        Err(e) if vm.exc_is(&e, ExcKind::KeyboardInterrupt) && !core(&task).map(|c| c.done()).unwrap_or(true) => {
+            tasks::cancel(vm, &task, Value::None);
+            let _ = run_until_complete(vm, &l, task.clone());
+            Err(e)
+        }
+        other => other,
+    };
     let r = match r {
         Err(e) if is_deadlock(vm, &e) => {
             close_loop(vm, &l);
@@ -210,7 +220,7 @@ fn is_deadlock(vm: &Vm, e: &Exc) -> bool {
 /// Where each task of a deadlocked loop is stuck, for the CLI's report.
 pub struct DeadlockReport(pub Vec<(String, Option<crate::runtime::exception::TraceEntry>, String)>);
 
-fn deadlock_error(vm: &Vm, l: &Rc<EventLoop>) -> Exc {
+pub fn deadlock_error(vm: &Vm, l: &Rc<EventLoop>) -> Exc {
     let mut report = Vec::new();
     for t in l.tasks.borrow().iter() {
         let Some((c, tc)) = tasks::task_core(t) else { continue };
