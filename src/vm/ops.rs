@@ -9,7 +9,7 @@ use std::rc::Rc;
 use num_traits::ToPrimitive;
 
 use super::numeric::*;
-use crate::runtime::class::Payload;
+use crate::runtime::class::{Class, Payload};
 use crate::runtime::dict::{fast_key_eq, KeyOps};
 use crate::runtime::set::PySet;
 use crate::runtime::{Args, Exc, PyResult, Value};
@@ -248,6 +248,12 @@ impl Vm {
         let (name, rname, _, sym) = binop_names(op);
         let ta = self.type_of(a);
         let tb = self.type_of(b);
+        // Two builtin values: their operators were all tried in `builtin_binop`; the
+        // dunder methods of builtin types would only raise their own (different) errors.
+        let both_builtin = !matches!(a, Value::Instance(_)) && !matches!(b, Value::Instance(_));
+        if both_builtin {
+            return Err(self.binop_type_error(op, a, b, sym, &ta, &tb));
+        }
         let same = Rc::ptr_eq(&ta, &tb);
         let mut tried_reflected = false;
         if !same && tb.is_subclass(&ta) && tb.lookup(rname).is_some() {
@@ -278,31 +284,29 @@ impl Vm {
                 return r;
             }
         }
-        // Sequences raise their own messages (CPython's sq_concat / sq_repeat).
-        match (op, &ua, &ub) {
+        Err(self.binop_type_error(op, &ua, &ub, sym, &ta, &tb))
+    }
+
+    /// The TypeError for an operator no operand supports; sequences have their own
+    /// messages (CPython's sq_concat / sq_repeat).
+    fn binop_type_error(&self, op: BinOp, ua: &Value, ub: &Value, sym: &str, ta: &Class, tb: &Class) -> Exc {
+        match (op, ua, ub) {
             (BinOp::Add, Value::List(_) | Value::Tuple(_) | Value::Str(_), _) => {
                 let kind = match ua {
                     Value::List(_) => "list",
                     Value::Tuple(_) => "tuple",
                     _ => "str",
                 };
-                return Err(Exc::type_error(format!(
-                    "can only concatenate {kind} (not \"{}\") to {kind}",
-                    tb.name
-                )));
+                Exc::type_error(format!("can only concatenate {kind} (not \"{}\") to {kind}", tb.name))
             }
             (BinOp::Mult, Value::List(_) | Value::Tuple(_) | Value::Str(_), _) => {
-                return Err(Exc::type_error(format!("can't multiply sequence by non-int of type '{}'", tb.name)));
+                Exc::type_error(format!("can't multiply sequence by non-int of type '{}'", tb.name))
             }
             (BinOp::Mult, _, Value::List(_) | Value::Tuple(_) | Value::Str(_)) => {
-                return Err(Exc::type_error(format!("can't multiply sequence by non-int of type '{}'", ta.name)));
+                Exc::type_error(format!("can't multiply sequence by non-int of type '{}'", ta.name))
             }
-            _ => {}
+            _ => Exc::type_error(format!("unsupported operand type(s) for {}: '{}' and '{}'", sym, ta.name, tb.name)),
         }
-        Err(Exc::type_error(format!(
-            "unsupported operand type(s) for {}: '{}' and '{}'",
-            sym, ta.name, tb.name
-        )))
     }
 
     pub fn unaryop(&self, op: UnaryOp, v: &Value) -> PyResult<Value> {
@@ -668,7 +672,7 @@ impl Vm {
                     Some(b @ Value::Builtin(_)) if !self.is_object_slot("__hash__", &b) => {
                         let r = self.call(&b, Args::one(v.clone()))?;
                         match as_int(&r) {
-                            Some(IntRef::Small(h)) => hash_i64(h),
+                            Some(IntRef::Small(h)) => if h == -1 { -2 } else { h },
                             Some(IntRef::Big(b)) => hash_bigint(b),
                             _ => return Err(Exc::type_error("__hash__ method should return an integer")),
                         }
