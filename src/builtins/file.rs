@@ -213,6 +213,7 @@ fn install_methods(vm: &Vm, c: &Rc<Class>) {
 
 /// `open(file, mode='r', encoding=None, ...)`.
 pub fn open(vm: &Vm, args: Args) -> PyResult<Value> {
+    vm.require(crate::embed::Capability::Filesystem)?;
     let [file, mode, _buffering, _encoding, _errors, _newline] =
         args.bind("open", ["file", "mode", "buffering", "encoding", "errors", "newline"], 1)?;
     let name = match file {

@@ -142,6 +142,13 @@ pub fn install(vm: &Vm) {
     def(vm, c, "append", |vm, this, args| {
         let l = this_list(vm, &this, "append")?;
         let x = one_arg(args, "list.append")?;
+        {
+            let (len, cap) = { let b = l.borrow(); (b.len(), b.capacity()) };
+            if len == cap {
+                // The list is about to grow: check the host's memory limit first.
+                vm.reserve_memory(cap.max(4) * 2 * std::mem::size_of::<Value>())?;
+            }
+        }
         l.borrow_mut().push(x);
         Ok(Value::None)
     });
@@ -151,6 +158,7 @@ pub fn install(vm: &Vm) {
         // Collect first: `l.extend(l)` and generators reading `l` must not see a
         // half-extended list (and no borrow is held while the iterable runs).
         let items = vm.collect(&it)?;
+        vm.reserve_memory((l.borrow().len() + items.len()) * std::mem::size_of::<Value>())?;
         l.borrow_mut().extend(items);
         Ok(Value::None)
     });

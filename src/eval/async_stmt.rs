@@ -166,6 +166,7 @@ impl Vm {
                 };
             }
             StmtKind::While { test, body, orelse } => loop {
+                self.check_budget()?;
                 let t = self.eval_async(f, test).await?;
                 if !self.truthy(&t)? {
                     return self.exec_block_async(f, orelse).await;
@@ -180,6 +181,7 @@ impl Vm {
                 let it = self.eval_async(f, iter).await?;
                 let mut state = self.iter_state(&it)?;
                 loop {
+                    self.check_budget()?;
                     let Some(item) = self.iter_next(&mut state).map_err(|e| self.note(f, e, iter.span))? else {
                         return self.exec_block_async(f, orelse).await;
                     };
@@ -195,6 +197,7 @@ impl Vm {
                 let it = self.eval_async(f, iter).await?;
                 let aiter = self.aiter(&it)?;
                 loop {
+                    self.check_budget()?;
                     let Some(item) = self.anext_value(&aiter).await.map_err(|e| self.note(f, e, iter.span))? else {
                         return self.exec_block_async(f, orelse).await;
                     };
@@ -266,7 +269,7 @@ impl Vm {
         let mut found = None;
         for h in handlers {
             let matches = match &h.typ {
-                None => true,
+                None => !self.limit_tripped(),
                 Some(t) => {
                     let t = self.eval_async(f, t).await?;
                     self.exc_matches(&exc, &t)?
@@ -328,7 +331,7 @@ impl Vm {
             other => other,
         };
         self.handled.borrow_mut().pop();
-        if self.truthy(&r?)? {
+        if self.truthy(&r?)? && !self.limit_tripped() {
             Ok(Flow::Normal)
         } else {
             Err(e)

@@ -67,6 +67,7 @@ impl Vm {
         let gen = &comp.generators[level];
         let mut state = self.iter_state(&iterable).map_err(|e| self.note(f, e, gen.iter.span))?;
         'items: while let Some(item) = self.iter_next(&mut state)? {
+            self.check_budget()?;
             self.assign(f, &gen.target, item)?;
             for cond in &gen.ifs {
                 let c = self.eval(f, cond)?;

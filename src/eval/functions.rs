@@ -5,7 +5,6 @@ use std::rc::Rc;
 use super::frame::{Frame, FrameCode};
 use super::stmt::Flow;
 use crate::runtime::class::AttrMap;
-use crate::runtime::exception::ExcKind;
 use crate::runtime::function::{new_cell, CellRef, Function};
 use crate::runtime::{Args, Exc, PyResult, Value};
 use crate::syntax::ast::*;
@@ -71,6 +70,7 @@ impl Vm {
 
     pub fn call_function(&self, func: &Rc<Function>, args: Args) -> PyResult<Value> {
         crate::vm::interrupt::check_interrupt()?;
+        self.check_budget()?;
         let mut frame = self.function_frame(func, args)?;
         let scope = &func.def.scope;
         if scope.is_generator || scope.is_async {
@@ -78,7 +78,7 @@ impl Vm {
         }
         let depth = self.depth.get();
         if depth >= self.recursion_limit.get() {
-            return Err(Exc::new(ExcKind::RecursionError, "maximum recursion depth exceeded"));
+            return Err(self.recursion_error());
         }
         self.depth.set(depth + 1);
         let r = stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || self.exec_block(&mut frame, &func.def.body));

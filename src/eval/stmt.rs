@@ -115,6 +115,7 @@ impl Vm {
             }
             StmtKind::While { test, body, orelse } => {
                 loop {
+                    self.check_budget()?;
                     let t = self.eval(f, test)?;
                     if !self.truthy(&t)? {
                         return self.exec_block(f, orelse);
@@ -132,6 +133,7 @@ impl Vm {
                 let it = self.eval(f, iter)?;
                 let mut state = self.iter_state(&it)?;
                 loop {
+                    self.check_budget()?;
                     let Some(item) = self.iter_next(&mut state).map_err(|e| self.note(f, e, iter.span))? else {
                         return self.exec_block(f, orelse);
                     };
@@ -296,7 +298,7 @@ impl Vm {
     ) -> PyResult<Result<(&'h ExceptHandler, Exc), Exc>> {
         for h in handlers {
             let matches = match &h.typ {
-                None => true,
+                None => !self.limit_tripped(),
                 Some(t) => {
                     let t = self.eval(f, t)?;
                     self.exc_matches(&exc, &t)?
@@ -356,7 +358,7 @@ impl Vm {
         self.handled.borrow_mut().push(v.clone());
         let r = self.call(exit, Args::new([t, v, tb]));
         self.handled.borrow_mut().pop();
-        if self.truthy(&r?)? {
+        if self.truthy(&r?)? && !self.limit_tripped() {
             Ok(Flow::Normal)
         } else {
             Err(e)

@@ -118,6 +118,8 @@ pub struct EventLoop {
     /// Wakes the loop's wait when a completion is posted.
     notify: std::sync::Arc<tokio::sync::Notify>,
     rt: tokio::runtime::Runtime,
+    /// Host futures (async host functions) run here, on this thread, while the loop waits.
+    local: tokio::task::LocalSet,
     /// The Python-visible loop object.
     pub py_loop: RefCell<Option<Value>>,
     /// Async generators started on this loop, finalised at shutdown.
@@ -152,6 +154,7 @@ impl EventLoop {
             ext_rx,
             notify: std::sync::Arc::new(tokio::sync::Notify::new()),
             rt,
+            local: tokio::task::LocalSet::new(),
             py_loop: RefCell::new(None),
             asyncgens: RefCell::new(Vec::new()),
         }))
@@ -204,6 +207,19 @@ impl EventLoop {
         &self.rt
     }
 
+    /// Run a future on this loop's thread (it need not be `Send`). It makes progress
+    /// while the loop waits; pair it with `begin_external` so the loop does wait.
+    pub fn spawn_local<F: std::future::Future<Output = ()> + 'static>(&self, f: F) {
+        drop(self.local.spawn_local(f));
+    }
+
+    /// Give host futures a turn without blocking (while Python code keeps the loop busy).
+    fn poll_local(&self) {
+        if self.external_pending.get() > 0 {
+            self.rt.block_on(self.local.run_until(tokio::task::yield_now()));
+        }
+    }
+
     /// One iteration (CPython's `_run_once`).
     pub fn run_once(&self, vm: &Vm) -> PyResult<Result<(), Stall>> {
         crate::vm::interrupt::check_interrupt()?;
@@ -246,6 +262,7 @@ impl EventLoop {
                 }
             }
         } else {
+            self.poll_local();
             self.drain_external(vm);
         }
         // Due timers join the ready queue.
@@ -324,15 +341,22 @@ impl EventLoop {
             return;
         }
         let notify = self.notify.clone();
+        // With host limits active, wake up now and then to look at the deadline and
+        // the cancel flag.
+        let timeout = match (timeout, vm.limits.max_wait()) {
+            (Some(t), Some(m)) => Some(t.min(m)),
+            (None, Some(m)) => Some(m),
+            (t, None) => t,
+        };
         match timeout {
             Some(t) if t > 0.0 => {
                 let d = Duration::from_secs_f64(t.min(1e6));
-                self.rt.block_on(async {
+                self.rt.block_on(self.local.run_until(async {
                     let _ = tokio::time::timeout(d, wake(&notify)).await;
-                });
+                }));
             }
             Some(_) => {}
-            None => self.rt.block_on(wake(&notify)),
+            None => self.rt.block_on(self.local.run_until(wake(&notify))),
         }
         self.drain_external(vm);
     }

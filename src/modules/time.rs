@@ -284,7 +284,10 @@ fn tm_from_value(vm: &Vm, v: &Value) -> PyResult<Tm> {
 fn secs_arg(vm: &Vm, args: Args, name: &str) -> PyResult<i64> {
     let [s] = args.bind(name, ["seconds"], 0)?;
     match s {
-        None | Some(Value::None) => Ok(now(vm, Clock::Realtime).floor() as i64),
+        None | Some(Value::None) => {
+            vm.require(crate::embed::Capability::Clock)?;
+            Ok(now(vm, Clock::Realtime).floor() as i64)
+        }
         Some(v) => {
             let f = crate::modules::math::to_float(vm, &v)?;
             if !f.is_finite() {
@@ -306,6 +309,9 @@ pub fn create(vm: &Vm) -> PyResult<Rc<ModuleObj>> {
     ] {
         add_fn(vm, g, name, move |vm, args: Args| {
             args.exact::<0>(name)?;
+            if clock == Clock::Realtime {
+                vm.require(crate::embed::Capability::Clock)?;
+            }
             Ok(Value::Float(now(vm, clock)))
         });
         let ns_name: &'static str = match clock {
@@ -316,6 +322,9 @@ pub fn create(vm: &Vm) -> PyResult<Rc<ModuleObj>> {
         };
         add_fn(vm, g, ns_name, move |vm, args: Args| {
             args.exact::<0>(ns_name)?;
+            if clock == Clock::Realtime {
+                vm.require(crate::embed::Capability::Clock)?;
+            }
             Ok(Value::from_bigint(num_bigint::BigInt::from(now_ns(vm, clock))))
         });
     }

@@ -46,6 +46,10 @@ impl Vm {
 
     /// Does `e` match an `except` clause's class (or tuple of classes)?
     pub fn exc_matches(&self, e: &Exc, spec: &Value) -> PyResult<bool> {
+        // A host limit tripped: nothing may catch anything any more.
+        if self.limit_tripped() {
+            return Ok(false);
+        }
         let cls = self.exc_class(e);
         match spec {
             Value::Class(c) => {

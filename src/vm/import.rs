@@ -38,6 +38,8 @@ impl Vm {
     /// A `.coro` (or `.py`) file in the script's directory.
     fn import_source_module(&self, name: &str) -> PyResult<Option<Rc<ModuleObj>>> {
         let Some(dir) = self.script_dir.borrow().clone() else { return Ok(None) };
+        // Reading module files is file access: an embedded script needs the capability.
+        self.require(crate::embed::Capability::Filesystem)?;
         let rel = name.replace('.', "/");
         for ext in ["coro", "py"] {
             let path = dir.join(format!("{rel}.{ext}"));

@@ -345,6 +345,10 @@ impl Vm {
             _ => {
                 let mut st = self.iter_state(v)?;
                 while let Some(x) = self.iter_next(&mut st)? {
+                    if out.len() == out.capacity() {
+                        // Growing: the host's memory limit sees the new buffer first.
+                        self.reserve_memory(out.capacity().max(4) * 2 * std::mem::size_of::<Value>())?;
+                    }
                     out.push(x);
                 }
             }

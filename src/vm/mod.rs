@@ -103,6 +103,11 @@ pub struct Vm {
     extensions: RefCell<HashMap<std::any::TypeId, Rc<dyn std::any::Any>>>,
     /// How `await` handles objects implemented by the event loop (futures, tasks).
     pub native_await: RefCell<Option<NativeAwaitHook>>,
+    /// What this interpreter may touch outside itself (all, unless an embedding host
+    /// restricts it; see `embed::capabilities`).
+    pub capabilities: Cell<crate::embed::Capabilities>,
+    /// Step budget, deadline, memory and task limits (see `embed::limits`).
+    pub limits: crate::embed::limits::LimitState,
     /// A weak handle to this interpreter, so generator bodies (`'static` futures) can
     /// own a strong one.
     self_ref: RefCell<std::rc::Weak<Vm>>,
@@ -153,6 +158,8 @@ impl Vm {
             current_await: RefCell::new(None),
             call_origin: RefCell::new(None),
             extensions: RefCell::new(HashMap::new()),
+            capabilities: Cell::new(crate::embed::Capabilities::all()),
+            limits: Default::default(),
             self_ref: RefCell::new(std::rc::Weak::new()),
         });
         *vm.self_ref.borrow_mut() = Rc::downgrade(&vm);

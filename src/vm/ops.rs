@@ -91,6 +91,7 @@ impl Vm {
             }
             (BinOp::Mult, Value::List(l)) => {
                 let n = self.index_value(b)?;
+                self.reserve_memory(l.borrow().len().saturating_mul(n.max(0) as usize).saturating_mul(16))?;
                 let items = l.borrow().clone();
                 let mut out = Vec::new();
                 for _ in 0..n.max(0) {
@@ -164,6 +165,9 @@ impl Vm {
         }
         match (op, a, b) {
             (BinOp::Add, Str(x), Str(y)) => {
+                if let Err(e) = self.reserve_memory(x.as_str().len() + y.as_str().len()) {
+                    return Some(Err(e));
+                }
                 let mut s = String::with_capacity(x.as_str().len() + y.as_str().len());
                 s.push_str(x.as_str());
                 s.push_str(y.as_str());
@@ -175,6 +179,9 @@ impl Vm {
                     _ => Option::None,
                 });
                 let n = n.unwrap_or(0).max(0) as usize;
+                if let Err(e) = self.reserve_memory(x.as_str().len().saturating_mul(n)) {
+                    return Some(Err(e));
+                }
                 if x.as_str().len().saturating_mul(n) > 1 << 34 {
                     return Some(Err(Exc::new(crate::runtime::ExcKind::MemoryError, "")));
                 }
@@ -202,6 +209,9 @@ impl Vm {
                     Tuple(t) => t.to_vec(),
                     _ => vec![],
                 };
+                if let Err(e) = self.reserve_memory(items.len().saturating_mul(n).saturating_mul(16)) {
+                    return Some(Err(e));
+                }
                 if items.len().saturating_mul(n) > 1 << 31 {
                     return Some(Err(Exc::new(crate::runtime::ExcKind::MemoryError, "")));
                 }
@@ -219,7 +229,21 @@ impl Vm {
                 }
                 Some(Ok(Value::Bytes(Rc::new(v))))
             }
+            (BinOp::Add, ByteArray(x), Bytes(_) | ByteArray(_)) => {
+                let mut v = x.borrow().clone();
+                match self.bytes_like(b) {
+                    Ok(o) => v.extend(o),
+                    Err(e) => return Some(Err(e)),
+                }
+                Some(Ok(Value::ByteArray(Rc::new(std::cell::RefCell::new(v)))))
+            }
+            (BinOp::Mult, ByteArray(x), Int(n)) | (BinOp::Mult, Int(n), ByteArray(x)) => {
+                Some(Ok(Value::ByteArray(Rc::new(std::cell::RefCell::new(x.borrow().repeat((*n).max(0) as usize))))))
+            }
             (BinOp::Mult, Bytes(x), Int(n)) | (BinOp::Mult, Int(n), Bytes(x)) => {
+                if let Err(e) = self.reserve_memory(x.len().saturating_mul((*n).max(0) as usize)) {
+                    return Some(Err(e));
+                }
                 Some(Ok(Value::Bytes(Rc::new(x.repeat((*n).max(0) as usize)))))
             }
             (BinOp::BitOr | BinOp::BitAnd | BinOp::Sub | BinOp::BitXor, Set(x) | FrozenSet(x), Set(y) | FrozenSet(y)) => {

@@ -57,6 +57,10 @@ pub fn run_forever(vm: &Vm, l: &Rc<EventLoop>) -> PyResult<()> {
     l.running.set(true);
     *vm.running_loop.borrow_mut() = Some(l.clone());
     let r = loop {
+        // Host limits (deadline, cancel flag) while the loop sleeps or spins.
+        if let Err(e) = vm.limits.poll() {
+            break Err(e);
+        }
         match l.run_once(vm) {
             Err(e) => break Err(e),
             Ok(Err(Stall::Deadlock)) => break Err(deadlock_error(vm, l)),

@@ -41,6 +41,8 @@ pub fn create_task(vm: &Vm, event_loop: &Rc<EventLoop>, coro: Value, name: Optio
     if !is_coroutine(&coro) {
         return Err(Exc::type_error(format!("a coroutine was expected, got {}", vm.repr(&coro)?)));
     }
+    // The host's live-task limit.
+    vm.limits.check_tasks(|| event_loop.tasks.borrow().iter().filter(|t| futures::core(t).map(|c| !c.done()).unwrap_or(false)).count())?;
     let name = name.unwrap_or_else(|| format!("Task-{}", super::next_task_number(vm)));
     let task = futures::new_future_with(
         super::classes(vm).task.clone(),
