@@ -335,3 +335,31 @@ fn async_handle_runs_in_host_runtime() {
     });
     assert_eq!(calls.load(Ordering::SeqCst), 5);
 }
+
+/// The README's embedding example, kept compiling and correct.
+#[test]
+fn readme_example_runs() {
+    use coro::{Capability, Interpreter, Limits};
+    use std::time::Duration;
+    let mut interp = Interpreter::builder()
+        .async_function("fetch", |url: String| async move {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            Ok(format!("body of {url}"))
+        })
+        .grant(Capability::Clock)
+        .limits(Limits::new().max_steps(10_000_000).timeout(Duration::from_secs(5)))
+        .build()
+        .unwrap();
+    interp
+        .exec(
+            r#"
+import asyncio
+async def main():
+    return await asyncio.gather(fetch("a"), fetch("b"))
+pages = asyncio.run(main())
+"#,
+        )
+        .unwrap();
+    let pages: Vec<String> = interp.get("pages").unwrap();
+    assert_eq!(pages, vec!["body of a".to_string(), "body of b".to_string()]);
+}
