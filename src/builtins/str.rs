@@ -15,7 +15,6 @@ use crate::runtime::str::PyStr;
 use crate::runtime::{Args, Exc, ExcKind, PyResult, Value};
 use crate::syntax::ast::{BinOp, CmpOp};
 use crate::vm::numeric::{as_int, IntRef};
-use crate::vm::repr::format_error;
 use crate::vm::Vm;
 
 #[path = "str_tables.rs"]
@@ -899,39 +898,10 @@ pub fn encode(s: &str, encoding: &str, errors: &str) -> PyResult<Vec<u8>> {
 /// `template.format_map(mapping)`: fields are looked up with `mapping[key]`, so dict
 /// subclasses with `__missing__` work.
 fn format_map(vm: &Vm, template: &str, mapping: &Value) -> PyResult<String> {
-    use format::{Accessor, ArgRef, AutoNumber};
-    let mut out = String::new();
-    let mut auto = AutoNumber::new();
-    let mut get = |field: &format::Field, arg: &ArgRef| -> PyResult<Value> {
-        let mut v = match arg {
-            ArgRef::Index(_) => return Err(Exc::value_error("Format string contains positional fields")),
-            ArgRef::Name(n) => vm.getitem(mapping, &Value::str(n))?,
-        };
-        for acc in &field.name.accessors {
-            v = match acc {
-                Accessor::Attr(a) => vm.getattr(&v, a)?,
-                Accessor::Index(i) => vm.getitem(&v, &Value::Int(*i as i64))?,
-                Accessor::Key(k) => vm.getitem(&v, &Value::str(k))?,
-            };
-        }
-        if let Some(e) = &field.name.trailing_error {
-            return Err(format_error(e.clone()));
-        }
-        Ok(match field.conversion {
-            Some(c) => {
-                format::check_conversion(c).map_err(format_error)?;
-                match c {
-                    'r' => Value::string(vm.repr(&v)?),
-                    'a' => Value::string(format::ascii_escape(&vm.repr(&v)?)),
-                    _ => Value::Str(vm.to_str(&v)?),
-                }
-            }
-            None => v,
-        })
-    };
-    let mut fmt = |v: Value, spec: &str| -> PyResult<String> { vm.format(&v, spec) };
-    format::expand_format(template, format::FORMAT_RECURSION_DEPTH, &mut auto, &mut out, &mut get, &mut fmt)?;
-    Ok(out)
+    vm.expand_template(template, &mut |arg: &format::ArgRef| match arg {
+        format::ArgRef::Index(_) => Err(Exc::value_error("Format string contains positional fields")),
+        format::ArgRef::Name(n) => vm.getitem(mapping, &Value::str(n)),
+    })
 }
 
 /// `str.translate(table)`: each char's ord is looked up; a missing key keeps the char.

@@ -270,28 +270,9 @@ pub fn float_binop(op: BinOp, x: f64, y: f64) -> Option<PyResult<Value>> {
     })))
 }
 
-/// CPython's float divmod: floor quotient and a remainder with the divisor's sign.
-pub fn float_divmod(vx: f64, wx: f64) -> (f64, f64) {
-    let mut m = vx % wx;
-    let mut div = (vx - m) / wx;
-    if m != 0.0 {
-        if (wx < 0.0) != (m < 0.0) {
-            m += wx;
-            div -= 1.0;
-        }
-    } else {
-        m = 0.0f64.copysign(wx);
-    }
-    let floordiv = if div != 0.0 {
-        let mut f = div.floor();
-        if div - f > 0.5 {
-            f += 1.0;
-        }
-        f
-    } else {
-        0.0f64.copysign(vx / wx)
-    };
-    (floordiv, m)
+/// CPython's float divmod (the divisor is known to be non-zero here).
+fn float_divmod(x: f64, y: f64) -> (f64, f64) {
+    crate::format::float_divmod(x, y).unwrap_or((f64::NAN, f64::NAN))
 }
 
 /// CPython's hash of an int: reduction modulo the Mersenne prime 2**61 - 1.

@@ -399,19 +399,27 @@ impl Vm {
 
     /// `template.format(*args, **kwargs)`.
     pub fn str_format(&self, template: &str, args: &[Value], kwargs: &[(crate::syntax::ast::Name, Value)]) -> PyResult<String> {
+        self.expand_template(template, &mut |arg: &ArgRef| match arg {
+            ArgRef::Index(i) => args
+                .get(*i)
+                .cloned()
+                .ok_or_else(|| Exc::index_error(format!("Replacement index {i} out of range for positional args tuple"))),
+            ArgRef::Name(n) => kwargs
+                .iter()
+                .find(|(k, _)| &**k == n.as_str())
+                .map(|(_, v)| v.clone())
+                .ok_or_else(|| Exc::key_error(Value::str(n))),
+        })
+    }
+
+    /// Expand a `str.format` template, taking each field's argument from `lookup`
+    /// (shared by `str.format` and `str.format_map`), then applying its accessors,
+    /// conversion and format spec.
+    pub fn expand_template(&self, template: &str, lookup: &mut dyn FnMut(&ArgRef) -> PyResult<Value>) -> PyResult<String> {
         let mut out = String::new();
         let mut auto = AutoNumber::new();
         let mut get = |field: &format::Field, arg: &ArgRef| -> PyResult<Value> {
-            let mut v = match arg {
-                ArgRef::Index(i) => args.get(*i).cloned().ok_or_else(|| {
-                    Exc::index_error(format!("Replacement index {i} out of range for positional args tuple"))
-                })?,
-                ArgRef::Name(n) => kwargs
-                    .iter()
-                    .find(|(k, _)| &**k == n.as_str())
-                    .map(|(_, v)| v.clone())
-                    .ok_or_else(|| Exc::key_error(Value::str(n)))?,
-            };
+            let mut v = lookup(arg)?;
             for acc in &field.name.accessors {
                 v = match acc {
                     Accessor::Attr(a) => self.getattr(&v, a)?,
