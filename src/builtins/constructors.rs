@@ -352,7 +352,7 @@ pub fn install(vm: &Vm) {
         Ok(Value::Slice(Rc::new(SliceObj { start, stop, step })))
     });
     add_method(vm, &t.type_, "__new__", |vm, args: Args| {
-        let (_meta, args) = split_cls(args)?;
+        let (meta, args) = split_cls(args)?;
         match args.pos.len() {
             1 => Ok(Value::Class(vm.type_of(&args.pos[0]))),
             3 => {
@@ -366,7 +366,7 @@ pub fn install(vm: &Vm) {
                     }
                 }
                 let name = vm.intern(name.as_str());
-                vm.build_class(&name, Args { pos: bases.into_iter().collect(), kw: args.kw }, items)
+                vm.create_class(Some(meta), &name, Args { pos: bases.into_iter().collect(), kw: args.kw }, items)
             }
             _ => Err(Exc::type_error("type() takes 1 or 3 arguments")),
         }

@@ -109,9 +109,23 @@ fn merge_sort(v: &mut Vec<usize>, less: &dyn Fn(usize, usize) -> PyResult<bool>)
     Ok(())
 }
 
-fn is_subclass_spec(vm: &Vm, cls: &Class, spec: &Value, fname: &str) -> PyResult<bool> {
+fn is_subclass_spec(vm: &Vm, cls: &Rc<Class>, spec: &Value, fname: &str) -> PyResult<bool> {
     match spec {
-        Value::Class(c) => Ok(cls.is_subclass(c)),
+        Value::Class(c) => {
+            if cls.is_subclass(c) {
+                return Ok(true);
+            }
+            // A metaclass hook (`ABCMeta.register`ed virtual subclasses).
+            if let Some(m) = vm.meta_dunder(c, "__subclasscheck__") {
+                let r = vm.call1(&m, Value::Class(cls.clone()))?;
+                return vm.truthy(&r);
+            }
+            Ok(false)
+        }
+        Value::Instance(_) if vm.type_of(spec).lookup("__subclasscheck__").is_some() => {
+            let r = vm.call_dunder(spec, "__subclasscheck__", Args::one(Value::Class(cls.clone())))?.unwrap_or(Value::None);
+            vm.truthy(&r)
+        }
         Value::Tuple(t) => {
             for s in t.iter() {
                 if is_subclass_spec(vm, cls, s, fname)? {
@@ -127,13 +141,27 @@ fn is_subclass_spec(vm: &Vm, cls: &Class, spec: &Value, fname: &str) -> PyResult
 pub fn isinstance(vm: &Vm, obj: &Value, spec: &Value) -> PyResult<bool> {
     let cls = vm.type_of(obj);
     if let Value::Class(c) = spec {
+        if cls.is_subclass(c) {
+            return Ok(true);
+        }
+        if let Some(m) = vm.meta_dunder(c, "__instancecheck__") {
+            let r = vm.call1(&m, obj.clone())?;
+            return vm.truthy(&r);
+        }
         if let Some(check) = c.lookup("__instancecheck__") {
-            // Python-defined, or a Rust ABC's structural check (collections.abc).
-            if matches!(check, Value::Function(_) | Value::Builtin(_)) {
+            // A Rust ABC's structural check (collections.abc). A Python-level
+            // `__instancecheck__` only counts on the metaclass (above), as in CPython.
+            if matches!(check, Value::Builtin(_)) {
                 let f = vm.bind_descriptor_to_class(check, c)?;
                 let r = vm.call1(&f, obj.clone())?;
                 return vm.truthy(&r);
             }
+        }
+    }
+    // Objects defining `__instancecheck__` (typing's `List`, `Iterable`...).
+    if let Value::Instance(_) = spec {
+        if let Some(r) = vm.call_dunder(spec, "__instancecheck__", Args::one(obj.clone()))? {
+            return vm.truthy(&r);
         }
     }
     is_subclass_spec(vm, &cls, spec, "isinstance")

@@ -121,6 +121,21 @@ pub fn install(vm: &Vm) {
             _ => Err(Exc::type_error("descriptor 'mro' requires a 'type' object")),
         }
     });
+    // `type.__call__`: what a metaclass's `super().__call__(*args)` reaches.
+    add_method(vm, &t.type_, "__call__", |vm, mut args: Args| {
+        if args.pos.is_empty() {
+            return Err(Exc::type_error("descriptor '__call__' of 'type' object needs an argument"));
+        }
+        match args.pos.remove(0) {
+            Value::Class(c) => vm.instantiate(&c, args),
+            other => Err(Exc::type_error(format!(
+                "descriptor '__call__' requires a 'type' object but received a '{}'",
+                vm.type_name(&other)
+            ))),
+        }
+    });
+    // `type.__init__` ignores its arguments (a metaclass's `super().__init__(name, bases, ns)`).
+    add_method(vm, &t.type_, "__init__", |_vm, _args: Args| Ok(Value::None));
     add_method(vm, &t.type_, "__subclasses__", |_vm, _args: Args| Ok(Value::list(vec![])));
 
     // property
@@ -141,6 +156,14 @@ pub fn install(vm: &Vm) {
         Ok(make_property(vm, fget, fset.unwrap_or(Value::None), fdel.unwrap_or(Value::None), doc))
     });
     add_method(vm, &t.property, "__init__", |_vm, _args: Args| Ok(Value::None));
+    // `prop.fget` & co. (abc reads them to find abstract properties).
+    for (i, name) in ["fget", "fset", "fdel"].into_iter().enumerate() {
+        super::add_getter(vm, &t.property, name, move |vm, args: Args| {
+            let p = args.pos.first().cloned().unwrap_or(Value::None);
+            let (g, s, d, _) = property_data(vm, &p)?;
+            Ok([g, s, d].into_iter().nth(i).unwrap_or(Value::None))
+        });
+    }
     add_method(vm, &t.property, "getter", |vm, args: Args| {
         let [p, f] = args.exact::<2>("getter")?;
         let (_, s, d, doc) = property_data(vm, &p)?;

@@ -1,4 +1,5 @@
-//! The `abc` module.
+//! The `abc` module, written in coro's own language (`prelude/abc.coro`): `ABCMeta`
+//! computes `__abstractmethods__`; `Vm::instantiate` refuses abstract classes.
 
 use std::rc::Rc;
 
@@ -7,5 +8,5 @@ use crate::runtime::PyResult;
 use crate::vm::Vm;
 
 pub fn create(vm: &Vm) -> PyResult<Rc<ModuleObj>> {
-    Ok(super::new_builtin_module(vm, "abc"))
+    crate::run::load_builtin_source(vm, "abc", include_str!("prelude/abc.coro"))
 }

@@ -1,4 +1,6 @@
-//! The `enum` module.
+//! The `enum` module, written in coro's own language (`prelude/enum.coro`): the
+//! `EnumType` metaclass builds members from the class body (metaclass support lives
+//! in `Vm::build_class` / `Vm::meta_dunder`).
 
 use std::rc::Rc;
 
@@ -7,5 +9,5 @@ use crate::runtime::PyResult;
 use crate::vm::Vm;
 
 pub fn create(vm: &Vm) -> PyResult<Rc<ModuleObj>> {
-    Ok(super::new_builtin_module(vm, "enum"))
+    crate::run::load_builtin_source(vm, "enum", include_str!("prelude/enum.coro"))
 }

@@ -41,6 +41,7 @@ pub fn create(vm: &Vm, name: &str) -> Option<PyResult<Rc<ModuleObj>>> {
         "itertools" => itertools::create(vm),
         "dataclasses" => dataclasses::create(vm),
         "datetime" => datetime::create(vm),
+        "_datetime" => datetime::create_native(vm),
         "typing" => typing::create(vm),
         "copy" => copy::create(vm),
         "operator" => operator::create(vm),

@@ -1,4 +1,6 @@
-//! The `typing` module.
+//! The `typing` module, written in coro's own language (`prelude/typing.coro`):
+//! printable special forms and aliases, `Generic`/`Protocol`, `NamedTuple` and
+//! `TypedDict` class syntax, and the introspection helpers.
 
 use std::rc::Rc;
 
@@ -7,5 +9,5 @@ use crate::runtime::PyResult;
 use crate::vm::Vm;
 
 pub fn create(vm: &Vm) -> PyResult<Rc<ModuleObj>> {
-    Ok(super::new_builtin_module(vm, "typing"))
+    crate::run::load_builtin_source(vm, "typing", include_str!("prelude/typing.coro"))
 }

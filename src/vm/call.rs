@@ -25,7 +25,11 @@ impl Vm {
                 let args = args.with_receiver(m.receiver.clone());
                 self.call(&m.func, args)
             }
-            Value::Class(c) => self.instantiate(c, args),
+            Value::Class(c) => match self.meta_dunder(c, "__call__") {
+                // A metaclass defining `__call__` (singletons, Enum lookups) intercepts instantiation.
+                Some(m) => self.call(&m, args),
+                None => self.instantiate(c, args),
+            },
             _ => {
                 let cls = self.type_of(callee);
                 match cls.lookup("__call__") {
@@ -106,6 +110,10 @@ impl Vm {
             if is_object_init && !args.is_empty() {
                 return Err(Exc::type_error(format!("{}() takes no arguments", cls.name)));
             }
+            // Abstract classes (`abc.ABCMeta` sets `__abstractmethods__`) refuse object.__new__.
+            if cls.metaclass.borrow().is_some() {
+                self.check_abstract(cls)?;
+            }
             self.new_instance(cls, &args)?
         } else {
             let new = new.ok_or_else(|| Exc::type_error(format!("cannot create '{}' instances", cls.name)))?;
@@ -134,6 +142,25 @@ impl Vm {
             return Err(Exc::type_error(format!("__init__() should return None, not '{}'", self.type_name(&r))));
         }
         Ok(obj)
+    }
+
+    /// CPython's `object_new` check: a non-empty `__abstractmethods__` forbids instances.
+    fn check_abstract(&self, cls: &Rc<Class>) -> PyResult<()> {
+        let Some(Value::FrozenSet(s)) = cls.lookup("__abstractmethods__") else { return Ok(()) };
+        if s.len() == 0 {
+            return Ok(());
+        }
+        let mut names: Vec<String> = s.items().iter().filter_map(|v| match v {
+            Value::Str(n) => Some(n.as_str().to_string()),
+            _ => None,
+        }).collect();
+        names.sort();
+        Err(Exc::type_error(format!(
+            "Can't instantiate abstract class {} with abstract method{} {}",
+            cls.name,
+            if names.len() == 1 { "" } else { "s" },
+            names.join(", ")
+        )))
     }
 
     /// `object.__new__(cls)`: an empty instance with the payload its bases need.
@@ -176,8 +203,91 @@ impl Vm {
     }
 
     /// Create a class from its name, the class statement's arguments and its namespace.
-    pub fn build_class(&self, name: &Name, mut args: Args, ns: Vec<(Name, Value)>) -> PyResult<Value> {
-        let metaclass = args.take_kw("metaclass");
+    pub fn build_class(&self, name: &Name, mut args: Args, mut ns: Vec<(Name, Value)>) -> PyResult<Value> {
+        let explicit = args.take_kw("metaclass");
+        // PEP 560: a non-class base with `__mro_entries__` (`Generic[T]`) names its real bases.
+        if args.pos.iter().any(|b| !matches!(b, Value::Class(_))) {
+            let orig = Value::tuple(args.pos.to_vec());
+            let mut resolved = smallvec::SmallVec::new();
+            for b in args.pos.iter() {
+                let entries = match b {
+                    Value::Class(_) => None,
+                    _ => self.getattr(b, "__mro_entries__").ok(),
+                };
+                if let Some(f) = entries {
+                    let r = self.call1(&f, orig.clone())?;
+                    let Value::Tuple(t) = r else {
+                        return Err(Exc::type_error("__mro_entries__ must return a tuple"));
+                    };
+                    resolved.extend(t.iter().cloned());
+                } else {
+                    resolved.push(b.clone());
+                }
+            }
+            args.pos = resolved;
+            ns.push((self.intern("__orig_bases__"), orig));
+        }
+        // The metaclass: explicit, else the most derived metaclass of the bases.
+        let mut meta = match &explicit {
+            Some(Value::Class(m)) => Some(m.clone()),
+            _ => None,
+        };
+        for b in args.pos.iter() {
+            if let Value::Class(b) = b {
+                if let Some(bm) = b.metaclass.borrow().clone() {
+                    match &meta {
+                        Some(m) if m.is_subclass(&bm) => {}
+                        _ => meta = Some(bm),
+                    }
+                }
+            }
+        }
+        if let Some(m) = &meta {
+            // A metaclass with its own `__new__`/`__init__` builds the class by being called:
+            // `meta(name, bases, namespace, **kw)`; its `super().__new__` lands in `type.__new__`.
+            let custom = |n: &str| match m.lookup(n) {
+                Some(v) => !self.types.type_.dict.borrow().get(n).is_some_and(|t| t.is(&v)) && !self.is_object_slot(n, &v),
+                None => false,
+            };
+            if custom("__new__") || custom("__init__") {
+                let d = crate::runtime::dict::PyDict::new();
+                for (k, v) in &ns {
+                    d.set(self, Value::str(k), v.clone())?;
+                }
+                let bases = Value::tuple(args.pos.to_vec());
+                let margs = Args { pos: [Value::str(name), bases, Value::Dict(Rc::new(d))].into_iter().collect(), kw: args.kw };
+                return self.instantiate(m, margs);
+            }
+        }
+        self.create_class(meta, name, args, ns)
+    }
+
+    /// The metaclass's own override of special method `name` (not `type`'s or `object`'s),
+    /// bound to class `c`.
+    pub fn meta_dunder(&self, c: &Rc<Class>, name: &str) -> Option<Value> {
+        let meta = c.metaclass.borrow().clone()?;
+        let v = meta.lookup(name)?;
+        if self.types.type_.dict.borrow().get(name).is_some_and(|t| t.is(&v)) || self.is_object_slot(name, &v) {
+            return None;
+        }
+        self.bind_descriptor(v, &Value::Class(c.clone())).ok()
+    }
+
+    /// `type.__new__(meta, name, bases, ns)`: create the class object itself.
+    pub fn create_class(&self, metaclass: Option<Rc<Class>>, name: &Name, mut args: Args, ns: Vec<(Name, Value)>) -> PyResult<Value> {
+        // The most derived of the requested metaclass and the bases' metaclasses.
+        let mut metaclass = metaclass;
+        for b in args.pos.iter() {
+            if let Value::Class(b) = b {
+                if let Some(bm) = b.metaclass.borrow().clone() {
+                    match &metaclass {
+                        Some(m) if m.is_subclass(&bm) => {}
+                        _ => metaclass = Some(bm),
+                    }
+                }
+            }
+        }
+        let metaclass = metaclass.filter(|m| !Rc::ptr_eq(m, &self.types.type_)).map(Value::Class);
         let mut bases = Vec::new();
         for b in args.pos.iter() {
             match b {

@@ -108,6 +108,12 @@ impl Vm {
                 }
                 return Err(Exc::type_error(format!("'{}' object is not iterable", cls.name)));
             }
+            // A metaclass `__iter__` makes the class iterable (`for c in Color`).
+            Value::Class(c) if self.meta_dunder(c, "__iter__").is_some() => {
+                let m = self.meta_dunder(c, "__iter__").unwrap_or(Value::None);
+                let it = self.call(&m, Args::empty())?;
+                return self.iterator_from(it);
+            }
             _ => return Err(Exc::type_error(format!("'{}' object is not iterable", self.type_name(v)))),
         })
     }
@@ -254,6 +260,12 @@ impl Vm {
     pub fn get_iter(&self, v: &Value) -> PyResult<Value> {
         match v {
             Value::Generator(g) if g.kind == crate::runtime::generator::GenKind::Generator => return Ok(v.clone()),
+            Value::Class(c) if self.meta_dunder(c, "__iter__").is_some() => {
+                let m = self.meta_dunder(c, "__iter__").unwrap_or(Value::None);
+                let it = self.call(&m, Args::empty())?;
+                self.iterator_from(it.clone())?;
+                return Ok(it);
+            }
             Value::Instance(inst) => {
                 if inst.native::<IterObj>().is_some() {
                     return Ok(v.clone());

@@ -90,6 +90,14 @@ impl Vm {
                 };
                 format!("<bound method {} of {}>", name, self.repr(&m.receiver)?)
             }
+            Value::Class(c) if c.metaclass.borrow().is_some() && self.meta_dunder(c, "__repr__").is_some() => {
+                // A metaclass `__repr__` (`<enum 'Color'>`).
+                let m = self.meta_dunder(c, "__repr__").unwrap_or(Value::None);
+                match self.call(&m, Args::empty())? {
+                    Value::Str(s) => s.as_str().to_string(),
+                    other => return Err(Exc::type_error(format!("__repr__ returned non-string (type {})", self.type_name(&other)))),
+                }
+            }
             Value::Class(c) => {
                 let module = c.module.borrow().clone();
                 if &*module == "builtins" {

@@ -172,6 +172,10 @@ impl Vm {
                 Err(Exc::type_error(format!("'{}' object is not subscriptable", inst.class().name)))
             }
             Value::Class(c) => {
+                // A metaclass `__getitem__` wins over `__class_getitem__` (`Color['RED']`).
+                if let Some(m) = self.meta_dunder(c, "__getitem__") {
+                    return self.call1(&m, idx.clone());
+                }
                 // `list[int]` and friends in annotations.
                 if let Some(r) = self.call_dunder_class(c, "__class_getitem__", idx)? {
                     return Ok(r);
@@ -362,6 +366,19 @@ impl Vm {
                 }
                 Ok(false)
             }
+            Value::Class(c) if self.meta_dunder(c, "__contains__").is_some() || self.meta_dunder(c, "__iter__").is_some() => {
+                if let Some(m) = self.meta_dunder(c, "__contains__") {
+                    let r = self.call1(&m, item.clone())?;
+                    return self.truthy(&r);
+                }
+                let mut st = self.iter_state(container)?;
+                while let Some(x) = self.iter_next(&mut st)? {
+                    if x.is(item) || self.eq(&x, item)? {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
             _ => Err(Exc::type_error(format!("argument of type '{}' is not iterable", self.type_name(container)))),
         }
     }
@@ -391,6 +408,15 @@ impl Vm {
                     return self.len(&inner);
                 }
                 return Err(Exc::type_error(format!("object of type '{}' has no len()", inst.class().name)));
+            }
+            Value::Class(c) if self.meta_dunder(c, "__len__").is_some() => {
+                let m = self.meta_dunder(c, "__len__").unwrap_or(Value::None);
+                let r = self.call(&m, Args::empty())?;
+                let n = self.index_value(&r)?;
+                if n < 0 {
+                    return Err(Exc::value_error("__len__() should return >= 0"));
+                }
+                n as usize
             }
             _ => return Err(Exc::type_error(format!("object of type '{}' has no len()", self.type_name(v)))),
         })
