@@ -171,10 +171,10 @@ fn gather(vm: &Vm, aws: Vec<Value>, return_exceptions: bool) -> PyResult<Value> 
     let state = Rc::new(RefCell::new(State { nfinished: 0, nfuts: 0, outer: None, children: vec![] }));
     let st = state.clone();
     let done_cb: crate::event_loop::NativeCallback = Rc::new(move |vm: &Vm, fut: Value| {
-        let (outer, all_done, children) = {
+        let (outer, all_done) = {
             let mut s = st.borrow_mut();
             s.nfinished += 1;
-            (s.outer.clone(), s.nfinished == s.nfuts, s.children.clone())
+            (s.outer.clone(), s.nfinished == s.nfuts)
         };
         let Some(outer) = outer else { return Ok(()) };
         let oc = core(&outer).ok_or_else(|| Exc::runtime_error("gather: lost outer future"))?;
@@ -198,6 +198,9 @@ fn gather(vm: &Vm, aws: Vec<Value>, return_exceptions: bool) -> PyResult<Value> 
             }
         }
         if all_done {
+            // Only the last completion needs the children (cloning them on every
+            // completion made gathering n tasks quadratic).
+            let children = st.borrow().children.clone();
             let mut results = Vec::with_capacity(children.len());
             for ch in &children {
                 let cc = core(ch).ok_or_else(|| Exc::runtime_error("gather: lost child future"))?;
@@ -222,10 +225,11 @@ fn gather(vm: &Vm, aws: Vec<Value>, return_exceptions: bool) -> PyResult<Value> 
         Ok(())
     });
     let mut children = Vec::new();
-    let mut seen: Vec<(Value, Value)> = Vec::new();
+    // The same awaitable passed twice is awaited once (CPython keys a dict by it).
+    let mut seen: std::collections::HashMap<usize, Value> = std::collections::HashMap::new();
     let mut event_loop: Option<Rc<EventLoop>> = None;
     for arg in aws {
-        if let Some((_, f)) = seen.iter().find(|(a, _)| a.is(&arg)) {
+        if let Some(f) = seen.get(&arg.identity()) {
             children.push(f.clone());
             continue;
         }
@@ -235,7 +239,7 @@ fn gather(vm: &Vm, aws: Vec<Value>, return_exceptions: bool) -> PyResult<Value> 
         }
         state.borrow_mut().nfuts += 1;
         futures::add_done_callback(&fut, Callback::Native(done_cb.clone()))?;
-        seen.push((arg, fut.clone()));
+        seen.insert(arg.identity(), fut.clone());
         children.push(fut);
     }
     let l = match event_loop {
@@ -376,6 +380,21 @@ pub fn create_native(vm: &Vm) -> PyResult<Rc<ModuleObj>> {
             if !c.done() {
                 futures::set_result(vm, &w, Value::None)?;
             }
+        }
+        Ok(Value::None)
+    });
+    add_fn(vm, g, "_mark_legacy", |_vm, args: Args| {
+        let [g] = args.exact::<1>("_mark_legacy")?;
+        if let Value::Generator(gen) = &g {
+            gen.legacy.set(true);
+        }
+        Ok(g)
+    });
+    add_fn(vm, g, "_warn_once", |vm, args: Args| {
+        let [msg] = args.exact::<1>("_warn_once")?;
+        let text = vm.to_str(&msg)?.as_str().to_string();
+        if vm.warned.borrow_mut().insert(text.clone()) {
+            vm.write_stderr(&format!("DeprecationWarning: {text}\n"));
         }
         Ok(Value::None)
     });
