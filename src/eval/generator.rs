@@ -52,17 +52,13 @@ impl Vm {
         if kind == GenKind::Generator {
             self.iter_state(&first)?;
         }
+        let qualname: Rc<str> = format!("{}<genexpr>", frame.qual().prefix()).into();
         let body: BodyFuture = Box::pin(async move {
             let mut frame = frame;
             vm.comp_level_async(&mut frame, &c, 0, first, &mut CompSink::Yield).await?;
             Ok(Value::None)
         });
-        let qualname: Rc<str> = format!("{}<genexpr>", self.qual_of_comp()).into();
         Ok(self.new_generator(kind, self.intern("<genexpr>"), qualname, body))
-    }
-
-    fn qual_of_comp(&self) -> &'static str {
-        ""
     }
 
     /// Awaiting an object the event loop implements natively (a Future or Task);
