@@ -71,13 +71,13 @@ fn view_contains(vm: &Vm, d: &PyDict, view: DictView, x: &Value) -> PyResult<boo
             let Value::Tuple(t) = x else { return Ok(false) };
             let [k, v] = &t[..] else { return Ok(false) };
             match d.get(vm, k)? {
-                Some(found) => Ok(found.is(v) || vm.eq(&found, v)?),
+                Some(found) => vm.eq_or_same(&found, v),
                 None => Ok(false),
             }
         }
         DictView::Values => {
             for v in d.values() {
-                if v.is(x) || vm.eq(&v, x)? {
+                if vm.eq_or_same(&v, x)? {
                     return Ok(true);
                 }
             }

@@ -119,11 +119,6 @@ fn as_list(v: &Value) -> Option<Rc<RefCell<Vec<Value>>>> {
     list_of(v).ok()
 }
 
-/// `x == y` with the identity shortcut CPython's containers use.
-fn same(vm: &Vm, a: &Value, b: &Value) -> PyResult<bool> {
-    Ok(a.is(b) || vm.eq(a, b)?)
-}
-
 fn list_compare(name: &'static str, op: CmpOp) -> impl Fn(&Vm, Value, Args) -> PyResult<Value> {
     move |vm, this, args| {
         let a = this_list(vm, &this, name)?;
@@ -183,7 +178,7 @@ pub fn install(vm: &Vm) {
                 Some(v) => v.clone(),
                 None => break,
             };
-            if same(vm, &item, &x)? {
+            if vm.eq_or_same(&item, &x)? {
                 let mut lb = l.borrow_mut();
                 if i < lb.len() {
                     lb.remove(i);
@@ -234,7 +229,7 @@ pub fn install(vm: &Vm) {
                 Some(v) => v.clone(),
                 None => break,
             };
-            if same(vm, &item, &x)? {
+            if vm.eq_or_same(&item, &x)? {
                 return Ok(Value::Int(i as i64));
             }
             i += 1;
@@ -247,7 +242,7 @@ pub fn install(vm: &Vm) {
         let items = l.borrow().clone();
         let mut n = 0;
         for item in &items {
-            if same(vm, item, &x)? {
+            if vm.eq_or_same(item, &x)? {
                 n += 1;
             }
         }

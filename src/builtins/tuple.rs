@@ -31,10 +31,6 @@ fn this_tuple(vm: &Vm, v: &Value, name: &str) -> PyResult<Rc<Vec<Value>>> {
     as_tuple(v).ok_or_else(|| wrong_self(vm, "tuple", name, v))
 }
 
-fn same(vm: &Vm, a: &Value, b: &Value) -> PyResult<bool> {
-    Ok(a.is(b) || vm.eq(a, b)?)
-}
-
 fn tuple_compare(name: &'static str, op: CmpOp) -> impl Fn(&Vm, Value, Args) -> PyResult<Value> {
     move |vm, this, args| {
         let a = this_tuple(vm, &this, name)?;
@@ -55,7 +51,7 @@ pub fn install(vm: &Vm) {
         let x = one_arg(args, "tuple.count")?;
         let mut n = 0;
         for item in t.iter() {
-            if same(vm, item, &x)? {
+            if vm.eq_or_same(item, &x)? {
                 n += 1;
             }
         }
@@ -69,7 +65,7 @@ pub fn install(vm: &Vm) {
         let stop = clamp_index(vm, args.pos.get(2), t.len(), t.len())?;
         for i in start..stop {
             if let Some(item) = t.get(i) {
-                if same(vm, item, &x)? {
+                if vm.eq_or_same(item, &x)? {
                     return Ok(Value::Int(i as i64));
                 }
             }

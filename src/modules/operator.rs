@@ -160,7 +160,7 @@ pub fn create(vm: &Vm) -> PyResult<Rc<ModuleObj>> {
         let [a, b] = args.exact::<2>("countOf")?;
         let mut n = 0;
         for x in vm.collect(&a)? {
-            if x.is(&b) || vm.eq(&x, &b)? {
+            if vm.eq_or_same(&x, &b)? {
                 n += 1;
             }
         }

@@ -40,6 +40,10 @@ pub fn fast_key_eq(a: &Value, b: &Value) -> Option<bool> {
                 return Some(false);
             }
             for (p, q) in x.iter().zip(y.iter()) {
+                // Identity first, as CPython's containers compare (a NaN equals itself).
+                if p.is(q) {
+                    continue;
+                }
                 if !fast_key_eq(p, q)? {
                     return Some(false);
                 }

@@ -533,6 +533,12 @@ impl Vm {
         }
     }
 
+    /// Equality as containers test it (CPython's `PyObject_RichCompareBool`): the
+    /// same object is equal to itself even when `==` says otherwise (NaN).
+    pub fn eq_or_same(&self, a: &Value, b: &Value) -> PyResult<bool> {
+        Ok(a.is(b) || self.eq(a, b)?)
+    }
+
     /// `a == b` as a bool.
     pub fn eq(&self, a: &Value, b: &Value) -> PyResult<bool> {
         if let Some(r) = fast_key_eq(a, b) {
@@ -564,7 +570,7 @@ impl Vm {
                 for (k, v) in x.items() {
                     match y.get(self, &k)? {
                         Some(w) => {
-                            if !(v.is(&w) || self.eq(&v, &w)?) {
+                            if !self.eq_or_same(&v, &w)? {
                                 return Ok(false);
                             }
                         }
@@ -617,7 +623,7 @@ impl Vm {
             return Ok(false);
         }
         for (x, y) in xs.iter().zip(ys) {
-            if !(x.is(y) || self.eq(x, y)?) {
+            if !self.eq_or_same(x, y)? {
                 return Ok(false);
             }
         }

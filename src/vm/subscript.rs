@@ -297,7 +297,7 @@ impl Vm {
             Value::List(l) => {
                 let items = l.borrow().clone();
                 for x in &items {
-                    if x.is(item) || self.eq(x, item)? {
+                    if self.eq_or_same(x, item)? {
                         return Ok(true);
                     }
                 }
@@ -305,7 +305,7 @@ impl Vm {
             }
             Value::Tuple(t) => {
                 for x in t.iter() {
-                    if x.is(item) || self.eq(x, item)? {
+                    if self.eq_or_same(x, item)? {
                         return Ok(true);
                     }
                 }
@@ -349,7 +349,7 @@ impl Vm {
                 if self.is_iterable(container) {
                     let mut st = self.iter_state(container)?;
                     while let Some(x) = self.iter_next(&mut st)? {
-                        if x.is(item) || self.eq(&x, item)? {
+                        if self.eq_or_same(&x, item)? {
                             return Ok(true);
                         }
                     }
@@ -360,7 +360,7 @@ impl Vm {
             Value::Generator(_) => {
                 let mut st = self.iter_state(container)?;
                 while let Some(x) = self.iter_next(&mut st)? {
-                    if x.is(item) || self.eq(&x, item)? {
+                    if self.eq_or_same(&x, item)? {
                         return Ok(true);
                     }
                 }
@@ -373,7 +373,7 @@ impl Vm {
                 }
                 let mut st = self.iter_state(container)?;
                 while let Some(x) = self.iter_next(&mut st)? {
-                    if x.is(item) || self.eq(&x, item)? {
+                    if self.eq_or_same(&x, item)? {
                         return Ok(true);
                     }
                 }
