@@ -24,7 +24,7 @@ impl Vm {
         let mut cells: Vec<CellRef> = (0..scope.n_owned_cells).map(|_| new_cell(None)).collect();
         cells.extend(scope.free_from.iter().map(|&i| f.cells[i as usize].clone()));
         Frame {
-            locals: vec![None; scope.n_locals as usize],
+            locals: super::frame::Locals::from_elem(None, scope.n_locals as usize),
             cells,
             module: f.module.clone(),
             class_ns: None,

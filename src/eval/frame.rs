@@ -13,9 +13,12 @@ use crate::syntax::ast::{Name, ScopeInfo};
 /// A class body's namespace while its statements run.
 pub type ClassNamespace = RefCell<IndexMap<Name, Value, ahash::RandomState>>;
 
+/// Local slots; `None` is an unbound local. Small frames keep them inline, so a call
+/// to a function with few locals allocates nothing for them.
+pub type Locals = smallvec::SmallVec<[Option<Value>; 6]>;
+
 pub struct Frame {
-    /// Local slots; `None` is an unbound local.
-    pub locals: Vec<Option<Value>>,
+    pub locals: Locals,
     /// Owned cells, then free variables (see `ScopeInfo::cell_names`).
     pub cells: Vec<CellRef>,
     pub module: Rc<ModuleObj>,
@@ -58,7 +61,7 @@ impl Qual {
 impl Frame {
     pub fn module_frame(module: Rc<ModuleObj>) -> Frame {
         Frame {
-            locals: Vec::new(),
+            locals: Locals::new(),
             cells: Vec::new(),
             module,
             class_ns: None,

@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use super::frame::{Frame, FrameCode};
+use super::frame::{Frame, FrameCode, Locals};
 use super::stmt::Flow;
 use crate::runtime::class::AttrMap;
 use crate::runtime::function::{new_cell, CellRef, Function};
@@ -55,8 +55,21 @@ impl Vm {
     pub fn function_frame(&self, func: &Rc<Function>, args: Args) -> PyResult<Frame> {
         let def = &func.def;
         let scope = &def.scope;
-        let mut locals: Vec<Option<Value>> = vec![None; scope.n_locals as usize];
-        self.bind_args(func, &mut locals, args)?;
+        let p = &def.params;
+        let mut locals = Locals::new();
+        if args.kw.is_empty()
+            && args.pos.len() == p.posonly.len() + p.args.len()
+            && p.vararg.is_none()
+            && p.kwonly.is_empty()
+            && p.kwarg.is_none()
+        {
+            // Exactly the positional parameters: they fill the first slots in order.
+            locals.extend(args.pos.into_iter().map(Some));
+            locals.resize(scope.n_locals as usize, None);
+        } else {
+            locals.resize(scope.n_locals as usize, None);
+            self.bind_args(func, &mut locals, args)?;
+        }
         let mut cells = Vec::with_capacity(scope.cell_names.len());
         for _ in 0..scope.n_owned_cells {
             cells.push(new_cell(None));
@@ -99,13 +112,6 @@ impl Vm {
         let n_posonly = p.posonly.len();
         let npos = n_posonly + p.args.len();
         let Args { pos, kw } = args;
-        // Fast path: exactly the positional parameters, nothing else.
-        if kw.is_empty() && pos.len() == npos && p.vararg.is_none() && p.kwonly.is_empty() && p.kwarg.is_none() {
-            for (slot, v) in locals.iter_mut().zip(pos) {
-                *slot = Some(v);
-            }
-            return Ok(());
-        }
         let qual = func.qualname.borrow().clone();
         let given = pos.len();
         let mut extra = Vec::new();
@@ -238,7 +244,7 @@ impl Vm {
             ns.borrow_mut().insert(self.names.doc.clone(), Value::str(doc));
         }
         let mut body = Frame {
-            locals: vec![None; scope.n_locals as usize],
+            locals: Locals::from_elem(None, scope.n_locals as usize),
             cells,
             module: f.module.clone(),
             class_ns: Some(ns.clone()),

@@ -45,6 +45,62 @@ impl Vm {
                 }
             }
             StmtKind::AugAssign { target, op, value } => self.aug_assign(f, target, *op, value)?,
+            StmtKind::Pass | StmtKind::Global(_) | StmtKind::Nonlocal(_) => {}
+            StmtKind::Break => return Ok(Flow::Break),
+            StmtKind::Continue => return Ok(Flow::Continue),
+            StmtKind::Return(v) => {
+                let v = match v {
+                    Some(e) => self.eval(f, e)?,
+                    None => Value::None,
+                };
+                return Ok(Flow::Return(v));
+            }
+            StmtKind::If { test, body, orelse } => {
+                return if self.eval_cond(f, test)? { self.exec_block(f, body) } else { self.exec_block(f, orelse) };
+            }
+            StmtKind::While { test, body, orelse } => {
+                loop {
+                    self.check_budget()?;
+                    if !self.eval_cond(f, test)? {
+                        return self.exec_block(f, orelse);
+                    }
+                    match self.exec_block(f, body)? {
+                        Flow::Break => break,
+                        Flow::Return(v) => return Ok(Flow::Return(v)),
+                        Flow::Normal | Flow::Continue => {}
+                    }
+                    // Loop back-edge: a safe point for Ctrl-C.
+                    crate::vm::interrupt::check_interrupt()?;
+                }
+            }
+            StmtKind::For { target, iter, body, orelse, .. } => {
+                let it = self.eval(f, iter)?;
+                let mut state = self.iter_state(&it)?;
+                loop {
+                    self.check_budget()?;
+                    let Some(item) = self.iter_next(&mut state).map_err(|e| self.note(f, e, iter.span))? else {
+                        return self.exec_block(f, orelse);
+                    };
+                    self.assign(f, target, item)?;
+                    match self.exec_block(f, body)? {
+                        Flow::Break => break,
+                        Flow::Return(v) => return Ok(Flow::Return(v)),
+                        Flow::Normal | Flow::Continue => {}
+                    }
+                    // Loop back-edge: a safe point for Ctrl-C.
+                    crate::vm::interrupt::check_interrupt()?;
+                }
+            }
+            _ => return self.exec_rare(f, s),
+        }
+        Ok(Flow::Normal)
+    }
+
+    /// Statement kinds that are rarely on a hot path, kept out of `exec_inner` so the
+    /// hot recursion has a small native frame.
+    #[inline(never)]
+    fn exec_rare(&self, f: &mut Frame, s: &Stmt) -> PyResult<Flow> {
+        match &s.kind {
             StmtKind::AnnAssign { target, annotation, value, simple } => {
                 // In a class body, `x: T` records T in `__annotations__` (in order), which
                 // dataclasses and NamedTuple read.
@@ -66,16 +122,6 @@ impl Vm {
                     let v = self.eval(f, v)?;
                     self.assign(f, target, v)?;
                 }
-            }
-            StmtKind::Pass | StmtKind::Global(_) | StmtKind::Nonlocal(_) => {}
-            StmtKind::Break => return Ok(Flow::Break),
-            StmtKind::Continue => return Ok(Flow::Continue),
-            StmtKind::Return(v) => {
-                let v = match v {
-                    Some(e) => self.eval(f, e)?,
-                    None => Value::None,
-                };
-                return Ok(Flow::Return(v));
             }
             StmtKind::Raise { exc, cause } => {
                 let exc = match exc {
@@ -109,44 +155,6 @@ impl Vm {
                 }
             }
             StmtKind::ImportFrom { module, names, level } => self.exec_import_from(f, module.as_deref(), names, *level)?,
-            StmtKind::If { test, body, orelse } => {
-                let t = self.eval(f, test)?;
-                return if self.truthy(&t)? { self.exec_block(f, body) } else { self.exec_block(f, orelse) };
-            }
-            StmtKind::While { test, body, orelse } => {
-                loop {
-                    self.check_budget()?;
-                    let t = self.eval(f, test)?;
-                    if !self.truthy(&t)? {
-                        return self.exec_block(f, orelse);
-                    }
-                    match self.exec_block(f, body)? {
-                        Flow::Break => break,
-                        Flow::Return(v) => return Ok(Flow::Return(v)),
-                        Flow::Normal | Flow::Continue => {}
-                    }
-                    // Loop back-edge: a safe point for Ctrl-C.
-                    crate::vm::interrupt::check_interrupt()?;
-                }
-            }
-            StmtKind::For { target, iter, body, orelse, .. } => {
-                let it = self.eval(f, iter)?;
-                let mut state = self.iter_state(&it)?;
-                loop {
-                    self.check_budget()?;
-                    let Some(item) = self.iter_next(&mut state).map_err(|e| self.note(f, e, iter.span))? else {
-                        return self.exec_block(f, orelse);
-                    };
-                    self.assign(f, target, item)?;
-                    match self.exec_block(f, body)? {
-                        Flow::Break => break,
-                        Flow::Return(v) => return Ok(Flow::Return(v)),
-                        Flow::Normal | Flow::Continue => {}
-                    }
-                    // Loop back-edge: a safe point for Ctrl-C.
-                    crate::vm::interrupt::check_interrupt()?;
-                }
-            }
             StmtKind::Try { body, handlers, orelse, finalbody, is_star } => {
                 if *is_star {
                     let outcome = match self.exec_block(f, body) {
@@ -169,6 +177,7 @@ impl Vm {
                 let cls = self.apply_decorators(f, &cd.decorators, cls)?;
                 self.store_ident(f, &cd.name, cls);
             }
+            _ => unreachable!("hot statement kinds are handled in exec_inner"),
         }
         Ok(Flow::Normal)
     }

@@ -213,8 +213,9 @@ pub enum Constant {
     Float(f64),
     /// The imaginary part of a `1j` literal (complex numbers may come later).
     Imaginary(f64),
-    Str(Rc<str>),
-    Bytes(Rc<[u8]>),
+    /// Prebuilt, so evaluating a literal shares one string instead of copying it.
+    Str(Rc<crate::runtime::str::PyStr>),
+    Bytes(Rc<Vec<u8>>),
 }
 
 #[derive(Debug)]

@@ -368,7 +368,27 @@ impl Vm {
 
     // ----- comparison ----------------------------------------------------------------
 
+    #[inline]
     pub fn compare(&self, op: CmpOp, a: &Value, b: &Value) -> PyResult<Value> {
+        if let (Value::Int(x), Value::Int(y)) = (a, b) {
+            let r = match op {
+                CmpOp::Lt => Some(x < y),
+                CmpOp::LtE => Some(x <= y),
+                CmpOp::Gt => Some(x > y),
+                CmpOp::GtE => Some(x >= y),
+                CmpOp::Eq => Some(x == y),
+                CmpOp::NotEq => Some(x != y),
+                _ => None,
+            };
+            if let Some(r) = r {
+                return Ok(Value::Bool(r));
+            }
+        }
+        self.compare_slow(op, a, b)
+    }
+
+    #[inline(never)]
+    fn compare_slow(&self, op: CmpOp, a: &Value, b: &Value) -> PyResult<Value> {
         match op {
             CmpOp::Is => Ok(Value::Bool(a.is(b))),
             CmpOp::IsNot => Ok(Value::Bool(!a.is(b))),
@@ -733,6 +753,16 @@ impl Vm {
 
     #[inline]
     pub fn truthy(&self, v: &Value) -> PyResult<bool> {
+        match v {
+            Value::Bool(b) => Ok(*b),
+            Value::Int(i) => Ok(*i != 0),
+            Value::None => Ok(false),
+            _ => self.truthy_slow(v),
+        }
+    }
+
+    #[inline(never)]
+    fn truthy_slow(&self, v: &Value) -> PyResult<bool> {
         Ok(match v {
             Value::Bool(b) => *b,
             Value::None => false,

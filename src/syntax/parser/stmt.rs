@@ -425,7 +425,7 @@ impl<'s> Builder<'s> {
 
 fn docstring(body: &[Stmt]) -> Option<Rc<str>> {
     match body.first().map(|s| &s.kind) {
-        Some(StmtKind::Expr(Expr { kind: ExprKind::Constant(Constant::Str(s)), .. })) => Some(s.clone()),
+        Some(StmtKind::Expr(Expr { kind: ExprKind::Constant(Constant::Str(s)), .. })) => Some(s.as_str().into()),
         _ => None,
     }
 }

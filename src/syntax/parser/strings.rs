@@ -51,7 +51,7 @@ impl<'s> Builder<'s> {
                     all.extend(b);
                 }
             }
-            return Ok(mk(ExprKind::Constant(Constant::Bytes(all.into())), span));
+            return Ok(mk(ExprKind::Constant(Constant::Bytes(Rc::new(all))), span));
         }
         if !pieces.iter().any(|x| matches!(x, Piece::F(_))) {
             let mut all = String::new();
@@ -60,7 +60,7 @@ impl<'s> Builder<'s> {
                     all.push_str(&s);
                 }
             }
-            return Ok(mk(ExprKind::Constant(Constant::Str(all.into())), span));
+            return Ok(mk(ExprKind::Constant(Constant::Str(Rc::new(crate::runtime::str::PyStr::from_string(all)))), span));
         }
         let mut parts: Vec<FStringPart> = Vec::new();
         for x in pieces {

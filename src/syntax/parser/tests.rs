@@ -10,7 +10,7 @@ fn e(x: &Expr) -> String {
             Constant::BigInt(b) => format!("big:{b}"),
             Constant::Float(f) => format!("{f:?}"),
             Constant::Imaginary(f) => format!("{f:?}j"),
-            Constant::Str(s) => format!("{s:?}"),
+            Constant::Str(s) => format!("{:?}", s.as_str()),
             Constant::Bytes(b) => format!("b{:?}", String::from_utf8_lossy(b)),
             other => format!("{other:?}"),
         },
