@@ -230,7 +230,7 @@ impl Vm {
             },
             NameRef::Global(i) => match f.module.globals.get(i) {
                 Some(v) => Ok(v),
-                None => self.builtins.get_by_name(&n.id).ok_or_else(|| Exc::name_error(&n.id)),
+                None => self.load_builtin(&f.module.globals, i, &n.id),
             },
             NameRef::ClassBody(i) => {
                 if let Some(ns) = &f.class_ns {
@@ -245,6 +245,23 @@ impl Vm {
             }
             NameRef::Unresolved => Err(Exc::runtime_error(format!("internal error: unresolved name '{}'", n.id))),
         }
+    }
+
+    /// A global name that is not set in the module: the builtin of that name, found by
+    /// name once per global slot and then by the remembered builtins slot.
+    #[inline(never)]
+    fn load_builtin(&self, globals: &crate::runtime::module::Globals, i: u32, name: &Name) -> PyResult<Value> {
+        let slot = match globals.builtin_slot(i) {
+            Some(b) => Some(b),
+            None => {
+                let b = self.builtins.index_of(name);
+                if let Some(b) = b {
+                    globals.set_builtin_slot(i, b);
+                }
+                b
+            }
+        };
+        slot.and_then(|b| self.builtins.get(b)).ok_or_else(|| Exc::name_error(name))
     }
 
     pub fn store_name(&self, f: &mut Frame, n: &NameExpr, v: Value) {

@@ -52,6 +52,7 @@ impl Vm {
     }
 
     /// Build the frame for a call: bind arguments to slots, create cells.
+    #[inline]
     pub fn function_frame(&self, func: &Rc<Function>, args: Args) -> PyResult<Frame> {
         let def = &func.def;
         let scope = &def.scope;
@@ -64,8 +65,10 @@ impl Vm {
             && p.kwarg.is_none()
         {
             // Exactly the positional parameters: they fill the first slots in order.
-            locals.extend(args.pos.into_iter().map(Some));
             locals.resize(scope.n_locals as usize, None);
+            for (slot, v) in locals.iter_mut().zip(args.pos) {
+                *slot = Some(v);
+            }
         } else {
             locals.resize(scope.n_locals as usize, None);
             self.bind_args(func, &mut locals, args)?;

@@ -157,7 +157,7 @@ fn process(vm: &Vm, ctx: &Rc<Ctx>, cls: &Value, opts: &Options) -> PyResult<Valu
             match &spec.default {
                 Some(d) => c.set_attr(vm.intern(name.as_str()), d.clone()),
                 None => {
-                    c.dict.borrow_mut().shift_remove(name.as_str());
+                    c.remove_attr(name.as_str());
                 }
             }
             field_objs.set(vm, Value::Str(name.clone()), fobj)?;

@@ -12,6 +12,7 @@ use std::rc::Rc;
 use indexmap::IndexMap;
 
 use super::exception::ExcPayload;
+use super::method_cache::same_name;
 use super::value::Value;
 use crate::syntax::ast::Name;
 
@@ -32,17 +33,27 @@ impl AttrMap {
                 return Some(v);
             }
         }
-        self.entries.iter().find(|(k, _)| &**k == name).map(|(_, v)| v)
+        self.entries.iter().find(|(k, _)| same_name(k, name)).map(|(_, v)| v)
     }
     pub fn set(&mut self, name: Name, value: Value) {
         let p = name.as_ptr();
         for (k, v) in self.entries.iter_mut() {
-            if k.as_ptr() == p || **k == *name {
+            if k.as_ptr() == p || same_name(k, &name) {
                 *v = value;
                 return;
             }
         }
         self.entries.push((name, value));
+    }
+    /// Replace the value of an existing attribute and return the old one (for the caller
+    /// to drop after releasing its borrow: dropping may run Python code); gives the new
+    /// value back if there is no such attribute.
+    #[inline]
+    pub fn replace_existing(&mut self, name: &str, value: Value) -> Result<Value, Value> {
+        match self.entries.iter_mut().find(|(k, _)| same_name(k, name)) {
+            Some((_, v)) => Ok(std::mem::replace(v, value)),
+            None => Err(value),
+        }
     }
     pub fn remove(&mut self, name: &str) -> Option<Value> {
         let i = self.entries.iter().position(|(k, _)| &**k == name)?;
@@ -78,13 +89,17 @@ pub struct Class {
     pub module: RefCell<Rc<str>>,
     pub bases: Vec<Rc<Class>>,
     /// C3 linearisation, starting with the class itself.
+    /// Change only through `set_mro` (it invalidates the method cache).
     pub mro: RefCell<Vec<Rc<Class>>>,
+    /// Change only through `set_attr`/`remove_attr`: they invalidate the method cache.
     pub dict: RefCell<IndexMap<Name, Value, ahash::RandomState>>,
     pub base_kind: BaseKind,
     /// For builtin types: which one (used to find the payload type of subclasses).
     pub builtin: Option<BuiltinType>,
     /// The metaclass (`type` unless a class says otherwise).
     pub metaclass: RefCell<Option<Rc<Class>>>,
+    /// Recent `lookup` results (see `method_cache`).
+    lookup_cache: super::method_cache::ClassCache,
 }
 
 /// The builtin types whose instances are `Value` variants rather than `Instance`s.
@@ -136,12 +151,22 @@ impl Class {
             base_kind,
             builtin,
             metaclass: RefCell::new(None),
+            lookup_cache: Default::default(),
         });
         cls
     }
-    /// Look a name up along the MRO (no descriptor handling).
+    /// Look a name up along the MRO (no descriptor handling), through the method cache.
     #[inline]
     pub fn lookup(&self, name: &str) -> Option<Value> {
+        self.lookup_cache.lookup(name, None, || self.lookup_uncached(name))
+    }
+    /// [`Class::lookup`] for an interned name (attribute names in the AST are): later
+    /// lookups of the same name hit the cache by address.
+    #[inline]
+    pub fn lookup_name(&self, name: &Name) -> Option<Value> {
+        self.lookup_cache.lookup(name, Some(name), || self.lookup_uncached(name))
+    }
+    fn lookup_uncached(&self, name: &str) -> Option<Value> {
         if let Some(v) = self.dict.borrow().get(name) {
             return Some(v.clone());
         }
@@ -171,6 +196,18 @@ impl Class {
     }
     pub fn set_attr(&self, name: Name, v: Value) {
         self.dict.borrow_mut().insert(name, v);
+        super::method_cache::invalidate();
+    }
+    /// Remove a class attribute; false if it was not there.
+    pub fn remove_attr(&self, name: &str) -> bool {
+        let removed = self.dict.borrow_mut().shift_remove(name).is_some();
+        super::method_cache::invalidate();
+        removed
+    }
+    /// Install the MRO (computed by `c3_mro`).
+    pub fn set_mro(&self, mro: Vec<Rc<Class>>) {
+        *self.mro.borrow_mut() = mro;
+        super::method_cache::invalidate();
     }
     /// The nearest builtin type in the MRO (`object` at worst).
     pub fn builtin_base(&self) -> BuiltinType {

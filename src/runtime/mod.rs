@@ -6,6 +6,7 @@ pub mod dict;
 pub mod exception;
 pub mod function;
 pub mod generator;
+pub mod method_cache;
 pub mod module;
 pub mod set;
 pub mod str;

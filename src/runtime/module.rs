@@ -17,6 +17,9 @@ pub struct Globals {
     values: RefCell<Vec<Option<Value>>>,
     names: RefCell<Vec<Name>>,
     index: RefCell<HashMap<Name, u32, ahash::RandomState>>,
+    /// For global slots that fell back to a builtin: that builtin's slot in the
+    /// builtins table, so the next read skips the by-name lookup (`u32::MAX`: unknown).
+    builtin_slots: RefCell<Vec<u32>>,
 }
 
 impl Globals {
@@ -49,6 +52,22 @@ impl Globals {
     }
     pub fn name(&self, i: u32) -> Name {
         self.names.borrow()[i as usize].clone()
+    }
+    /// The slot of `name`, if it has one.
+    pub fn index_of(&self, name: &str) -> Option<u32> {
+        self.index.borrow().get(name).copied()
+    }
+    /// The builtins-table slot remembered for global slot `i` (see `builtin_slots`).
+    #[inline]
+    pub fn builtin_slot(&self, i: u32) -> Option<u32> {
+        self.builtin_slots.borrow().get(i as usize).copied().filter(|&b| b != u32::MAX)
+    }
+    pub fn set_builtin_slot(&self, i: u32, b: u32) {
+        let mut slots = self.builtin_slots.borrow_mut();
+        if slots.len() <= i as usize {
+            slots.resize(i as usize + 1, u32::MAX);
+        }
+        slots[i as usize] = b;
     }
     pub fn get_by_name(&self, name: &str) -> Option<Value> {
         let i = *self.index.borrow().get(name)?;

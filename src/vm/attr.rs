@@ -60,7 +60,7 @@ impl Vm {
 
     /// Is `v` the method `object` itself defines under `name` (the default behaviour)?
     pub fn is_object_slot(&self, name: &str, v: &Value) -> bool {
-        self.types.object.dict.borrow().get(name).map_or(false, |o| o.is(v))
+        self.types.object.lookup(name).map_or(false, |o| o.is(v))
     }
 
     pub fn type_name(&self, v: &Value) -> Rc<str> {
@@ -418,7 +418,11 @@ impl Vm {
                 _ => {}
             }
         }
-        inst.attrs.borrow_mut().set(self.intern(name), v);
+        // Updating an attribute needs no interning; only a new one does.
+        let old = inst.attrs.borrow_mut().replace_existing(name, v);
+        if let Err(v) = old {
+            inst.attrs.borrow_mut().set(self.intern(name), v);
+        }
         Ok(())
     }
 
@@ -452,7 +456,7 @@ impl Vm {
                 Ok(())
             }
             Value::Class(c) => {
-                if c.dict.borrow_mut().shift_remove(name).is_none() {
+                if !c.remove_attr(name) {
                     return Err(Exc::attribute_error(format!("type object '{}' has no attribute '{}'", c.name, name)));
                 }
                 Ok(())

@@ -101,10 +101,10 @@ impl Vm {
             return Ok(Value::Class(self.type_of(&args.pos[0])));
         }
         let new = cls.lookup("__new__");
-        let object_new = self.types.object.dict.borrow().get("__new__").cloned();
+        let object_new = self.types.object.lookup("__new__");
         let is_object_new = matches!((&new, &object_new), (Some(a), Some(b)) if a.is(b));
         let init = cls.lookup("__init__");
-        let object_init = self.types.object.dict.borrow().get("__init__").cloned();
+        let object_init = self.types.object.lookup("__init__");
         let is_object_init = matches!((&init, &object_init), (Some(a), Some(b)) if a.is(b));
         let obj = if is_object_new {
             if is_object_init && !args.is_empty() {
@@ -315,7 +315,7 @@ impl Vm {
             .unwrap_or(BaseKind::Object);
         let cls = Class::new(name.clone(), bases, kind, None);
         match c3_mro(&cls) {
-            Some(mro) => *cls.mro.borrow_mut() = mro,
+            Some(mro) => cls.set_mro(mro),
             None => {
                 let names: Vec<String> = cls.bases.iter().map(|b| b.name.to_string()).collect();
                 return Err(Exc::type_error(format!(

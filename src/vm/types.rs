@@ -48,7 +48,7 @@ pub struct Types {
 pub fn make_class(name: &str, bases: Vec<Rc<Class>>, kind: BaseKind, builtin: Option<BuiltinType>) -> Rc<Class> {
     let cls = Class::new(name.into(), bases, kind, builtin);
     let mro = c3_mro(&cls).unwrap_or_else(|| vec![cls.clone()]);
-    *cls.mro.borrow_mut() = mro;
+    cls.set_mro(mro);
     cls
 }
 
