@@ -19,6 +19,24 @@ use crate::runtime::{Args, Exc, PyResult, Value};
 use crate::syntax::ast::*;
 use crate::vm::{Resume, Vm};
 
+/// A future that is either already finished or boxed: what the async evaluator's
+/// entry points return, so code that does not suspend allocates nothing.
+pub enum MaybeReady<'a, T> {
+    Ready(Option<T>),
+    Boxed(Pin<Box<dyn Future<Output = T> + 'a>>),
+}
+
+impl<T: Unpin> Future for MaybeReady<'_, T> {
+    type Output = T;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        // Both variants are Unpin (an Option, a Box).
+        match self.get_mut() {
+            MaybeReady::Ready(v) => Poll::Ready(v.take().expect("MaybeReady polled after completion")),
+            MaybeReady::Boxed(fut) => fut.as_mut().poll(cx),
+        }
+    }
+}
+
 /// A `yield` whose resumption is handed back raw (value or exception), for delegation.
 struct RawYield<'a> {
     vm: &'a Vm,
@@ -50,56 +68,96 @@ impl Vm {
         }
     }
 
-    #[async_recursion(?Send)]
-    pub async fn eval_async(&self, f: &mut Frame, e: &Expr) -> PyResult<Value> {
+    /// Evaluate an expression in the async evaluator. Only an expression that suspends
+    /// costs a boxed future; the rest run in the sync evaluator at once.
+    pub fn eval_async<'a>(&'a self, f: &'a mut Frame, e: &'a Expr) -> MaybeReady<'a, PyResult<Value>> {
         if !e.suspends {
-            return self.eval(f, e);
+            return MaybeReady::Ready(Some(self.eval(f, e)));
         }
+        MaybeReady::Boxed(self.eval_async_boxed(f, e))
+    }
+
+    #[async_recursion(?Send)]
+    async fn eval_async_boxed(&self, f: &mut Frame, e: &Expr) -> PyResult<Value> {
         match self.eval_async_inner(f, e).await {
             Ok(v) => Ok(v),
             Err(x) => Err(self.note(f, x, e.span)),
         }
     }
 
+    /// Evaluate an operand: a suspension point whose own operand does not suspend
+    /// (`await f(x)`, `yield v`, `yield from g`) runs inline in the caller's future;
+    /// anything else as `eval_async`.
+    pub async fn eval_async_operand(&self, f: &mut Frame, e: &Expr) -> PyResult<Value> {
+        match &e.kind {
+            _ if !e.suspends => self.eval(f, e),
+            ExprKind::Await(x) if !x.suspends => {
+                let v = self.eval(f, x)?;
+                self.await_at(f, v, e.span).await.map_err(|x| self.note(f, x, e.span))
+            }
+            ExprKind::Yield(x) if x.as_ref().map_or(true, |x| !x.suspends) => {
+                let v = match x {
+                    Some(x) => self.eval(f, x)?,
+                    None => Value::None,
+                };
+                self.yield_value(f, v).await
+            }
+            ExprKind::YieldFrom(x) if !x.suspends => {
+                let v = self.eval(f, x)?;
+                self.yield_from(v).await
+            }
+            _ => self.eval_async_boxed(f, e).await,
+        }
+    }
+
+    /// `await v` at `span` (remembered as where the current task waits, for deadlock
+    /// reports and task reprs).
+    pub async fn await_at(&self, f: &Frame, v: Value, span: Span) -> PyResult<Value> {
+        if let Some(file) = &f.module.file {
+            *self.current_await.borrow_mut() =
+                Some(crate::runtime::exception::TraceEntry { file: file.clone(), span, function: f.name() });
+        }
+        self.await_value(v).await
+    }
+
+    /// `yield v` from the frame's body (wrapped for async generators).
+    pub async fn yield_value(&self, f: &Frame, v: Value) -> PyResult<Value> {
+        let in_async_gen = f.scope_info().map(|s| s.is_async && s.is_generator).unwrap_or(false);
+        let v = if in_async_gen { crate::builtins::async_generator::wrap(self, v) } else { v };
+        YieldPoint::new(self, v).await
+    }
+
     async fn eval_async_inner(&self, f: &mut Frame, e: &Expr) -> PyResult<Value> {
         match &e.kind {
             ExprKind::Await(x) => {
                 let v = self.eval_async(f, x).await?;
-                if let Some(file) = &f.module.file {
-                    *self.current_await.borrow_mut() =
-                        Some(crate::runtime::exception::TraceEntry { file: file.clone(), span: e.span, function: f.name() });
-                }
-                self.await_value(v).await
+                self.await_at(f, v, e.span).await
             }
             ExprKind::Yield(x) => {
                 let v = match x {
                     Some(x) => self.eval_async(f, x).await?,
                     None => Value::None,
                 };
-                let in_async_gen = f.scope_info().map(|s| s.is_async && s.is_generator).unwrap_or(false);
-                if in_async_gen {
-                    return YieldPoint::new(self, crate::builtins::async_generator::wrap(self, v)).await;
-                }
-                YieldPoint::new(self, v).await
+                self.yield_value(f, v).await
             }
             ExprKind::YieldFrom(x) => {
                 let v = self.eval_async(f, x).await?;
                 self.yield_from(v).await
             }
             ExprKind::BinOp { left, op, right } => {
-                let a = self.eval_async(f, left).await?;
-                let b = self.eval_async(f, right).await?;
+                let a = self.eval_async_operand(f, left).await?;
+                let b = self.eval_async_operand(f, right).await?;
                 self.binop(*op, &a, &b)
             }
             ExprKind::UnaryOp { op, operand } => {
-                let v = self.eval_async(f, operand).await?;
+                let v = self.eval_async_operand(f, operand).await?;
                 self.unaryop(*op, &v)
             }
             ExprKind::Compare { left, ops, comparators } => {
-                let mut a = self.eval_async(f, left).await?;
+                let mut a = self.eval_async_operand(f, left).await?;
                 let last = ops.len() - 1;
                 for (i, (op, rhs)) in ops.iter().zip(comparators).enumerate() {
-                    let b = self.eval_async(f, rhs).await?;
+                    let b = self.eval_async_operand(f, rhs).await?;
                     let r = self.compare(*op, &a, &b)?;
                     if i == last || !self.truthy(&r)? {
                         return Ok(r);
@@ -239,7 +297,7 @@ impl Vm {
         for a in args {
             match a {
                 Arg::Positional(e) => {
-                    let v = self.eval_async(f, e).await?;
+                    let v = self.eval_async_operand(f, e).await?;
                     out.pos.push(v);
                 }
                 Arg::Starred(e) => {

@@ -3,6 +3,7 @@
 
 use async_recursion::async_recursion;
 
+use super::async_expr::MaybeReady;
 use super::frame::Frame;
 use super::stmt::Flow;
 use crate::runtime::exception::ExcKind;
@@ -10,33 +11,17 @@ use crate::runtime::{Args, Exc, PyResult, Value};
 use crate::syntax::ast::*;
 use crate::vm::Vm;
 
-/// A suspension point whose operand does not itself suspend.
-enum SuspendPoint<'a> {
-    Yield(Option<&'a Expr>),
-    Await(&'a Expr, Span),
-    YieldFrom(&'a Expr),
-}
+/// A statement whose only suspending part is its value: `await f(x)`, `v = yield`,
+/// `return await g() + 1`. (assignment target, value, is a `return`).
+type ValueStmt<'a> = (Option<&'a Expr>, &'a Expr, bool);
 
-/// (assignment target, suspension point, is a `return`).
-type Simple<'a> = (Option<&'a Expr>, SuspendPoint<'a>, bool);
-
-fn suspend_point(e: &Expr) -> Option<SuspendPoint<'_>> {
-    match &e.kind {
-        ExprKind::Yield(None) => Some(SuspendPoint::Yield(None)),
-        ExprKind::Yield(Some(x)) if !x.suspends => Some(SuspendPoint::Yield(Some(x))),
-        ExprKind::Await(x) if !x.suspends => Some(SuspendPoint::Await(x, e.span)),
-        ExprKind::YieldFrom(x) if !x.suspends => Some(SuspendPoint::YieldFrom(x)),
-        _ => None,
-    }
-}
-
-fn simple_suspension(s: &Stmt) -> Option<Simple<'_>> {
+fn value_statement(s: &Stmt) -> Option<ValueStmt<'_>> {
     match &s.kind {
-        StmtKind::Expr(e) => suspend_point(e).map(|p| (None, p, false)),
+        StmtKind::Expr(e) => Some((None, e, false)),
         StmtKind::Assign { targets, value } if targets.len() == 1 && !targets[0].suspends => {
-            suspend_point(value).map(|p| (Some(&targets[0]), p, false))
+            Some((Some(&targets[0]), value, false))
         }
-        StmtKind::Return(Some(e)) => suspend_point(e).map(|p| (None, p, true)),
+        StmtKind::Return(Some(e)) => Some((None, e, true)),
         _ => None,
     }
 }
@@ -48,8 +33,8 @@ impl Vm {
         for s in body {
             let flow = if !s.suspends {
                 self.exec(f, s)?
-            } else if let Some(simple) = simple_suspension(s) {
-                match self.exec_simple_suspension(f, simple).await {
+            } else if let Some(vs) = value_statement(s) {
+                match self.exec_value_statement(f, vs).await {
                     Ok(flow) => flow,
                     Err(e) => return Err(self.note(f, e, s.span)),
                 }
@@ -64,33 +49,11 @@ impl Vm {
         Ok(Flow::Normal)
     }
 
-    /// `yield x`, `await x`, `t = yield x`, `t = await x`, `return await x` with plain
-    /// operands: the common suspension points, run without boxing a future.
-    async fn exec_simple_suspension(&self, f: &mut Frame, s: Simple<'_>) -> PyResult<Flow> {
-        let (target, point, is_return) = s;
-        let v = match point {
-            SuspendPoint::Yield(x) => {
-                let v = match x {
-                    Some(x) => self.eval(f, x)?,
-                    None => Value::None,
-                };
-                let in_async_gen = f.scope_info().map(|s| s.is_async && s.is_generator).unwrap_or(false);
-                let v = if in_async_gen { crate::builtins::async_generator::wrap(self, v) } else { v };
-                super::suspend::YieldPoint::new(self, v).await?
-            }
-            SuspendPoint::Await(x, span) => {
-                let v = self.eval(f, x)?;
-                if let Some(file) = &f.module.file {
-                    *self.current_await.borrow_mut() =
-                        Some(crate::runtime::exception::TraceEntry { file: file.clone(), span, function: f.name() });
-                }
-                self.await_value(v).await.map_err(|e| self.note(f, e, span))?
-            }
-            SuspendPoint::YieldFrom(x) => {
-                let v = self.eval(f, x)?;
-                self.yield_from(v).await?
-            }
-        };
+    /// The commonest suspending statements, run without boxing a future for the
+    /// statement (see `eval_async_operand` for the value).
+    async fn exec_value_statement(&self, f: &mut Frame, s: ValueStmt<'_>) -> PyResult<Flow> {
+        let (target, value, is_return) = s;
+        let v = self.eval_async_operand(f, value).await?;
         if is_return {
             return Ok(Flow::Return(v));
         }
@@ -100,11 +63,17 @@ impl Vm {
         Ok(Flow::Normal)
     }
 
-    #[async_recursion(?Send)]
-    pub async fn exec_async(&self, f: &mut Frame, s: &Stmt) -> PyResult<Flow> {
+    /// Execute a statement in the async evaluator; one that does not suspend runs in
+    /// the sync evaluator without allocating a future.
+    pub fn exec_async<'a>(&'a self, f: &'a mut Frame, s: &'a Stmt) -> MaybeReady<'a, PyResult<Flow>> {
         if !s.suspends {
-            return self.exec(f, s);
+            return MaybeReady::Ready(Some(self.exec(f, s)));
         }
+        MaybeReady::Boxed(self.exec_async_boxed(f, s))
+    }
+
+    #[async_recursion(?Send)]
+    async fn exec_async_boxed(&self, f: &mut Frame, s: &Stmt) -> PyResult<Flow> {
         match self.exec_async_inner(f, s).await {
             Ok(flow) => Ok(flow),
             Err(e) => Err(self.note(f, e, s.span)),
