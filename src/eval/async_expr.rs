@@ -92,6 +92,9 @@ impl Vm {
         match &e.kind {
             _ if !e.suspends => self.eval(f, e),
             ExprKind::Await(x) if !x.suspends => {
+                if let Some(r) = self.await_direct_call(f, x, e.span).await {
+                    return r.map_err(|x| self.note(f, x, e.span));
+                }
                 let v = self.eval(f, x)?;
                 self.await_at(f, v, e.span).await.map_err(|x| self.note(f, x, e.span))
             }
@@ -104,10 +107,59 @@ impl Vm {
             }
             ExprKind::YieldFrom(x) if !x.suspends => {
                 let v = self.eval(f, x)?;
-                self.yield_from(v).await
+                // Boxed: rare in coroutines, and its state would enlarge every frame's future.
+                Box::pin(self.yield_from(v)).await
             }
             _ => self.eval_async_boxed(f, e).await,
         }
+    }
+
+    /// `await f(args)` where `f` is an `async def` function: its body runs as part of
+    /// this future without building the coroutine object, which nothing could observe
+    /// (it is awaited at once, exactly once). `None` when the callee is anything else;
+    /// then the caller evaluates the call itself (so `x` is evaluated only here when
+    /// this returns `Some`).
+    async fn await_direct_call(&self, f: &mut Frame, x: &Expr, span: Span) -> Option<PyResult<Value>> {
+        let ExprKind::Call { func, args } = &x.kind else { return None };
+        let ExprKind::Name(n) = &func.kind else { return None };
+        let Ok(Value::Function(callee)) = self.load_name(f, n) else { return None };
+        let scope = &callee.def.scope;
+        if !scope.is_async || scope.is_generator {
+            return None;
+        }
+        if let Err(e) = crate::vm::interrupt::check_interrupt().and_then(|_| self.check_budget()) {
+            return Some(Err(e));
+        }
+        let args = match self.eval_args(f, args) {
+            Ok(a) => a,
+            Err(e) => return Some(Err(self.note(f, e, x.span))),
+        };
+        let mut frame = match self.function_frame(&callee, args) {
+            Ok(fr) => fr,
+            Err(e) => return Some(Err(self.note(f, e, x.span))),
+        };
+        if let Some(file) = &f.module.file {
+            *self.current_await.borrow_mut() =
+                Some(crate::runtime::exception::TraceEntry { file: file.clone(), span, function: f.name() });
+        }
+        let depth = self.depth.get();
+        if depth >= self.recursion_limit.get() {
+            return Some(Err(self.recursion_error()));
+        }
+        self.depth.set(depth + 1);
+        // Boxed: the callee's body is this same evaluator, one level down.
+        let body: Pin<Box<dyn Future<Output = PyResult<super::stmt::Flow>> + '_>> =
+            Box::pin(self.exec_block_async(&mut frame, &callee.def.body));
+        let r = body.await;
+        self.depth.set(depth);
+        Some(match r {
+            Ok(super::stmt::Flow::Return(v)) => Ok(v),
+            Ok(_) => Ok(Value::None),
+            Err(mut e) => {
+                e.0.noted = false;
+                Err(e)
+            }
+        })
     }
 
     /// `await v` at `span` (remembered as where the current task waits, for deadlock
@@ -343,8 +395,10 @@ impl Vm {
             Value::Generator(g) if g.kind == GenKind::Coroutine => {
                 Err(Exc::type_error("__await__() returned a coroutine"))
             }
-            Value::Generator(_) => self.yield_from(it).await,
-            Value::Instance(_) if self.type_of(&it).lookup("__next__").is_some() => self.yield_from(it).await,
+            // Boxed: `__await__` objects are rare, and this state would enlarge every
+            // frame's future.
+            Value::Generator(_) => Box::pin(self.yield_from(it)).await,
+            Value::Instance(_) if self.type_of(&it).lookup("__next__").is_some() => Box::pin(self.yield_from(it)).await,
             _ => Err(Exc::type_error(format!("__await__() returned non-iterator of type '{}'", self.type_name(&it)))),
         }
     }
