@@ -239,15 +239,31 @@ fn check_files(files: &[String]) -> i32 {
 /// (At the REPL prompt the terminal is in raw mode and the line editor sees Ctrl-C
 /// as a key instead.)
 fn install_sigint_handler() {
-    let started = std::thread::Builder::new().name("coro-sigint".into()).spawn(|| {
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel::<()>();
+    let started = std::thread::Builder::new().name("coro-sigint".into()).spawn(move || {
         let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
-        rt.block_on(async {
-            // If the handler cannot be installed, Ctrl-C keeps its default effect.
+        rt.block_on(async move {
+            // Register before reporting ready, so a Ctrl-C right after startup is
+            // caught rather than killing the process.
+            #[cfg(unix)]
+            let mut sigint = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()) {
+                Ok(s) => s,
+                Err(_) => return,
+            };
+            let _ = ready_tx.send(());
+            #[cfg(unix)]
+            while sigint.recv().await.is_some() {
+                crate::vm::interrupt::request_interrupt();
+            }
+            #[cfg(not(unix))]
             while tokio::signal::ctrl_c().await.is_ok() {
                 crate::vm::interrupt::request_interrupt();
             }
         });
     });
-    // Without the watcher thread Ctrl-C simply terminates the process.
-    drop(started);
+    // Without the watcher thread (or if it cannot register) Ctrl-C keeps its default
+    // effect and terminates the process.
+    if started.is_ok() {
+        let _ = ready_rx.recv_timeout(std::time::Duration::from_secs(2));
+    }
 }

@@ -15,6 +15,50 @@ use crate::vm::Vm;
 const STACK_RED_ZONE: usize = 128 * 1024;
 const STACK_GROWTH: usize = 4 * 1024 * 1024;
 
+/// The bounds `[low, high)` of the thread's own stack, within which a frame needs no
+/// check beyond comparing the stack pointer (computed once per thread).
+#[derive(Clone, Copy)]
+struct StackBounds {
+    low: usize,
+    high: usize,
+}
+
+thread_local! {
+    static STACK_BOUNDS: std::cell::Cell<Option<StackBounds>> = const { std::cell::Cell::new(None) };
+}
+
+/// The current stack address (of a local: close enough to the stack pointer).
+#[inline(always)]
+fn stack_address() -> usize {
+    let marker = 0u8;
+    std::ptr::addr_of!(marker) as usize
+}
+
+/// Run `f` with at least `STACK_RED_ZONE` of native stack. On the thread's own stack,
+/// with room to spare, this is one comparison; near its end, or on a segment `stacker`
+/// already added, `stacker` checks and grows the stack onto the heap.
+#[inline]
+pub fn with_stack<R>(f: impl FnOnce() -> R) -> R {
+    let sp = stack_address();
+    let bounds = STACK_BOUNDS.with(|b| match b.get() {
+        Some(x) => x,
+        None => {
+            let x = match stacker::remaining_stack() {
+                // Only frames at least 4 red zones above the end take the fast path.
+                Some(rem) => StackBounds { low: sp.saturating_sub(rem) + 4 * STACK_RED_ZONE, high: sp + 1024 * 1024 },
+                None => StackBounds { low: usize::MAX, high: 0 },
+            };
+            b.set(Some(x));
+            x
+        }
+    });
+    if sp > bounds.low && sp < bounds.high {
+        f()
+    } else {
+        stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, f)
+    }
+}
+
 impl Vm {
     pub fn make_function(&self, f: &mut Frame, def: &Rc<FunctionDef>) -> PyResult<Value> {
         let p = &def.params;
@@ -65,9 +109,16 @@ impl Vm {
             && p.kwarg.is_none()
         {
             // Exactly the positional parameters: they fill the first slots in order.
-            locals.resize(scope.n_locals as usize, None);
-            for (slot, v) in locals.iter_mut().zip(args.pos) {
-                *slot = Some(v);
+            // (Plain pushes: SmallVec's generic `resize`/`extend` cost more than the call.)
+            let n = scope.n_locals as usize;
+            if n > locals.inline_size() {
+                locals.reserve_exact(n);
+            }
+            for v in args.pos {
+                locals.push(Some(v));
+            }
+            while locals.len() < n {
+                locals.push(None);
             }
         } else {
             locals.resize(scope.n_locals as usize, None);
@@ -97,7 +148,7 @@ impl Vm {
             return Err(self.recursion_error());
         }
         self.depth.set(depth + 1);
-        let r = stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || self.exec_block(&mut frame, &func.def.body));
+        let r = with_stack(|| self.exec_block(&mut frame, &func.def.body));
         self.depth.set(depth);
         match r {
             Ok(Flow::Return(v)) => Ok(v),

@@ -71,10 +71,6 @@ pub fn noop_waker() -> Waker {
     unsafe { Waker::from_raw(noop_raw_waker()) }
 }
 
-/// Red zone and growth step for polls of nested generator bodies.
-const STACK_RED_ZONE: usize = 128 * 1024;
-const STACK_GROWTH: usize = 4 * 1024 * 1024;
-
 impl Vm {
     /// Resume a generator or coroutine once with a value or an exception.
     pub fn resume(&self, g: &Rc<Generator>, resume: Resume) -> PyResult<GenStep> {
@@ -133,7 +129,7 @@ impl Vm {
         }
         self.depth.set(depth + 1);
         let waker = noop_waker();
-        let poll = stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || {
+        let poll = super::functions::with_stack(|| {
             let mut cx = Context::from_waker(&waker);
             fut.as_mut().poll(&mut cx)
         });
