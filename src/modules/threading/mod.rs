@@ -80,7 +80,7 @@ pub fn current_ident(vm: &Vm) -> u64 {
 }
 
 /// The loop green threads go on: the running one, else the home loop.
-fn thread_loop(vm: &Vm) -> PyResult<Rc<EventLoop>> {
+pub fn thread_loop(vm: &Vm) -> PyResult<Rc<EventLoop>> {
     if let Some(l) = vm.running_loop.borrow().clone() {
         return Ok(l);
     }
