@@ -102,7 +102,7 @@ pub fn warn_at(vm: &crate::vm::Vm, at: Option<&crate::runtime::exception::TraceE
     let line = at.file.line_of(at.span.start);
     let mut text = format!("{}:{}: {category}: {message}\n", at.file.name, line);
     let diag = Warning {
-        message: format!("{category}: {label}"),
+        message: category.to_string(),
         label: label.to_string(),
         src: miette::NamedSource::new(at.file.name.clone(), at.file.text.clone()),
         span: (at.span.start as usize, (at.span.end - at.span.start) as usize).into(),

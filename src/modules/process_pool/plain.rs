@@ -50,7 +50,12 @@ pub fn to_plain(vm: &Vm, v: &Value) -> PyResult<Plain> {
         }
         Value::Set(s) => Plain::Set(all(&s.items())?),
         Value::FrozenSet(s) => Plain::FrozenSet(all(&s.items())?),
-        other => return Err(Exc::type_error(format!("cannot pickle '{}' object", vm.type_name(other)))),
+        other => {
+            let cls = vm.type_of(other);
+            let module = cls.module.borrow().to_string();
+            let name = if module.is_empty() || module == "builtins" { cls.name.to_string() } else { format!("{module}.{}", cls.name) };
+            return Err(Exc::type_error(format!("cannot pickle '{name}' object")));
+        }
     })
 }
 
