@@ -90,3 +90,79 @@ struct StuckTask {
     span: miette::SourceSpan,
     label: String,
 }
+
+/// A runtime warning about a place in the program, in the format CPython's `warnings`
+/// module prints (`file:line: Category: message` and the source line), with the span
+/// rendered through miette beneath it when it is known.
+pub fn warn_at(vm: &crate::vm::Vm, at: Option<&crate::runtime::exception::TraceEntry>, category: &str, message: &str, label: &str, help: &str) {
+    let Some(at) = at else {
+        vm.write_stderr(&format!("{category}: {message}\n"));
+        return;
+    };
+    let line = at.file.line_of(at.span.start);
+    let mut text = format!("{}:{}: {category}: {message}\n", at.file.name, line);
+    let diag = Warning {
+        message: category.to_string(),
+        label: label.to_string(),
+        src: miette::NamedSource::new(at.file.name.clone(), at.file.text.clone()),
+        span: (at.span.start as usize, (at.span.end - at.span.start) as usize).into(),
+        help: help.to_string(),
+    };
+    let color = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    text.push_str(&render_with_context(&diag, color, 0));
+    vm.write_stderr(&text);
+}
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code(coro::runtime::blocking_call))]
+struct Warning {
+    message: String,
+    #[source_code]
+    src: miette::NamedSource<String>,
+    #[label("{label}")]
+    span: miette::SourceSpan,
+    label: String,
+    #[help]
+    help: String,
+}
+
+/// Where the running coroutine calls `time.sleep`. Native functions do not know their
+/// call site, so this looks in the source: the first `time.sleep(`/`sleep(` call after
+/// the `await` the current task last resumed from (or after the coroutine's `def` on
+/// its first step). A heuristic, but the call is on the path from that point.
+pub fn blocking_call_site(vm: &crate::vm::Vm) -> Option<crate::runtime::exception::TraceEntry> {
+    use crate::modules::asyncio::tasks;
+    let l = vm.running_loop.borrow().clone()?;
+    let task = l.current_task.borrow().clone()?;
+    let (_, tc) = tasks::task_core(&task)?;
+    let resumed = tc.suspended_at.borrow().clone();
+    let (file, from, function) = match resumed {
+        Some(e) => (e.file.clone(), e.span.end as usize, e.function.clone()),
+        None => {
+            let Value::Generator(g) = &tc.coro else { return None };
+            let module = vm.main_module.borrow().clone()?;
+            let file = module.file.clone()?;
+            let def = format!("def {}(", g.name);
+            let from = file.text.find(&def)?;
+            (file, from, g.name.clone())
+        }
+    };
+    let text = &file.text;
+    let bytes = text.as_bytes();
+    let mut pos = from.min(text.len());
+    while let Some(off) = text[pos..].find("sleep(") {
+        let at = pos + off;
+        let start = if text[..at].ends_with("time.") { at - 5 } else { at };
+        let prev = if start == 0 { b' ' } else { bytes[start - 1] };
+        if !(prev.is_ascii_alphanumeric() || prev == b'_' || prev == b'.') {
+            let end = text[at..].find(')').map(|e| at + e + 1).unwrap_or(at + 6);
+            let span = crate::syntax::ast::Span { start: start as u32, end: end as u32 };
+            return Some(crate::runtime::exception::TraceEntry { file, span, function });
+        }
+        pos = at + 6;
+    }
+    None
+}
+
+use crate::runtime::Value;

@@ -68,7 +68,8 @@ pub fn run_main(vm: &Rc<Vm>, source: String, filename: &str) -> Outcome {
         Ok(c) => c,
         Err(e) => return Outcome::SyntaxError(e),
     };
-    match exec_module(vm, &module, &code) {
+    // As CPython's interpreter shutdown, wait for non-daemon threads before exiting.
+    match exec_module(vm, &module, &code).and_then(|()| crate::modules::threading::shutdown(vm)) {
         Ok(()) => Outcome::Ok,
         Err(e) => match vm.system_exit_code(&e) {
             Some(code) => Outcome::Exit(code),

@@ -11,9 +11,11 @@ pub mod functools;
 pub mod itertools;
 pub mod math;
 pub mod operator;
+pub mod process_pool;
 pub mod random;
 pub mod string;
 pub mod sys;
+pub mod threading;
 pub mod time;
 pub mod typing;
 
@@ -32,6 +34,9 @@ pub fn create(vm: &Vm, name: &str) -> Option<PyResult<Rc<ModuleObj>>> {
         "concurrent" => Ok(new_builtin_module(vm, "concurrent")),
         "concurrent.futures" => crate::run::load_builtin_source(vm, "concurrent.futures", include_str!("prelude/concurrent_futures.coro")),
         "contextlib" => crate::run::load_builtin_source(vm, "contextlib", include_str!("prelude/contextlib.coro")),
+        "_process" => process_pool::create_native(vm),
+        "_thread" => threading::create_native(vm),
+        "threading" => crate::run::load_builtin_source(vm, "threading", include_str!("prelude/threading.coro")),
         "math" => math::create(vm),
         "time" => time::create(vm),
         "random" => random::create(vm),

@@ -330,22 +330,8 @@ pub fn create(vm: &Vm) -> PyResult<Rc<ModuleObj>> {
     }
     add_fn(vm, g, "sleep", |vm, args: Args| {
         let [s] = args.exact::<1>("sleep")?;
-        let secs = match &s {
-            Value::Int(_) | Value::BigInt(_) | Value::Bool(_) | Value::Float(_) => crate::modules::math::to_float(vm, &s)?,
-            _ => {
-                return Err(Exc::type_error(format!(
-                    "'{}' object cannot be interpreted as an integer",
-                    vm.type_name(&s)
-                )))
-            }
-        };
-        if secs.is_nan() {
-            return Err(Exc::value_error("Invalid value NaN (not a number)"));
-        }
-        if secs < 0.0 {
-            return Err(Exc::value_error("sleep length must be non-negative"));
-        }
-        sleep(vm, secs);
+        let secs = crate::modules::threading::green::sleep_secs(vm, &s)?;
+        crate::modules::threading::blocking_sleep(vm, secs)?;
         Ok(Value::None)
     });
     let st = struct_time_class(vm);

@@ -372,9 +372,19 @@ pub fn install_methods(vm: &Vm, cls: &Rc<Class>, handle: &Rc<Class>) {
     });
     add_method(vm, cls, "run_in_executor", |vm, args: Args| {
         args.no_kw("run_in_executor")?;
+        let executor = args.pos.get(1).cloned().unwrap_or(Value::None);
         let func = args.pos.get(2).cloned().ok_or_else(|| Exc::type_error("run_in_executor() missing the function"))?;
         let rest: Vec<Value> = args.pos.iter().skip(3).cloned().collect();
-        super::executor::submit(vm, func, Args::new(rest))
+        if executor.is_none() {
+            let pool = crate::modules::threading::pool::default_pool(vm)?;
+            return crate::modules::threading::pool::submit(vm, &pool, func, Args::new(rest));
+        }
+        // An executor object: its submit() gives a concurrent Future wrapping ours.
+        let cf = vm.call_method(&executor, &vm.intern("submit"), Args::new(std::iter::once(func).chain(rest)))?;
+        match vm.getattr(&cf, "_asyncio_future") {
+            Ok(f) => Ok(f),
+            Err(_) => Ok(cf),
+        }
     });
     add_method(vm, cls, "call_exception_handler", |vm, args: Args| {
         let ctx = args.pos.get(1).cloned().unwrap_or(Value::None);

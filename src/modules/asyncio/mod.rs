@@ -4,7 +4,6 @@
 //! `as_completed`), which composes the core and so inherits its exact ordering.
 
 pub mod events;
-pub mod executor;
 pub mod futures;
 pub mod locks;
 pub mod queues;
@@ -399,9 +398,8 @@ pub fn create_native(vm: &Vm) -> PyResult<Rc<ModuleObj>> {
         Ok(Value::None)
     });
     add_fn(vm, g, "_submit", |vm, args: Args| {
-        let mut pos = args.pos.into_iter();
-        let func = pos.next().ok_or_else(|| Exc::type_error("submit expected a callable"))?;
-        executor::submit(vm, func, Args { pos: pos.collect(), kw: args.kw })
+        // `to_thread`: the default executor.
+        crate::modules::threading::pool::submit_builtin(vm, Args { pos: std::iter::once(Value::None).chain(args.pos).collect(), kw: args.kw })
     });
     add_fn(vm, g, "run", |vm, mut args: Args| {
         let debug = args.take_kw("debug");
