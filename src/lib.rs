@@ -80,6 +80,6 @@ pub mod vm;
 
 pub use embed::{
     CancelHandle, Capabilities, Capability, CountingAllocator, Error, ErrorKind, FromValue, Host, HostClass, HostRef,
-    Interpreter, InterpreterBuilder, InterpreterHandle, IntoArgs, IntoValue, LimitKind, Limits, Module,
+    Interpreter, InterpreterBuilder, InterpreterHandle, IntoArgs, IntoValue, LimitKind, Limits, Module, named, Named,
 };
 pub use runtime::Value;

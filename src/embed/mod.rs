@@ -12,7 +12,7 @@ pub mod limits;
 pub mod module;
 
 pub use capabilities::{Capabilities, Capability};
-pub use convert::{Ctx, FromValue, IntoArgs, IntoValue};
+pub use convert::{named, Ctx, FromValue, IntoArgs, IntoValue, Named};
 pub use error::{Error, ErrorKind};
 pub use host_object::{Host, HostClass, HostRef};
 pub use interpreter::{Interpreter, InterpreterBuilder, InterpreterHandle};
