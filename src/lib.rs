@@ -82,4 +82,6 @@ pub use embed::{
     CancelHandle, Capabilities, Capability, CountingAllocator, Error, ErrorKind, FromValue, Host, HostClass, HostRef,
     Interpreter, InterpreterBuilder, InterpreterHandle, IntoArgs, IntoValue, LimitKind, Limits, Module, named, Named,
 };
+#[cfg(feature = "serde")]
+pub use embed::{from_value, to_value, Serde};
 pub use runtime::Value;
