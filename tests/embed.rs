@@ -434,3 +434,66 @@ fn keyword_arguments_for_named_host_functions() {
     assert_eq!(e.exception_type(), "ValueError");
     assert_eq!(e.message(), "host function f() declares 1 parameter names but takes 2 parameters");
 }
+
+/// Loops that run in Rust (builtins consuming iterators, bulk copies) stop at the limits
+/// like Python loops do.
+#[test]
+fn limits_stop_long_builtin_loops() {
+    let mut i = Interpreter::builder().limits(Limits::new().max_steps(1_000_000)).build().unwrap();
+    i.exec("import itertools, functools, operator, math").unwrap();
+    for src in [
+        "sum(range(10**12))",
+        "list(range(10**9))",
+        "sorted(range(10**8))",
+        "x = [0] * 10**9",
+        "x = (0,) * 10**9",
+        "x = 'a' * 10**10",
+        "x = b'ab' * 10**9",
+        "x = bytes(10**10)",
+        "''.join(itertools.repeat('a'))",
+        "any(itertools.repeat(0))",
+        "max(itertools.count())",
+        "set(itertools.repeat(1))",
+        "dict.fromkeys(itertools.count())",
+        "5 in itertools.repeat(0)",
+        "next(filter(None, itertools.repeat(0)))",
+        "next(itertools.islice(itertools.count(), 10**12, None))",
+        "next(itertools.chain.from_iterable(itertools.repeat([])))",
+        "functools.reduce(operator.add, itertools.repeat(1))",
+        "math.fsum(itertools.repeat(1.0))",
+    ] {
+        let start = Instant::now();
+        let e = i.exec(src).unwrap_err();
+        assert_eq!(e.limit(), Some(LimitKind::Steps), "{src}: {e:?}");
+        assert!(start.elapsed() < Duration::from_secs(3), "{src} took {:?}", start.elapsed());
+    }
+    // Ordinary work is not stopped.
+    assert_eq!(i.eval::<i64>("sum(range(10**5))").unwrap(), 4_999_950_000);
+    assert_eq!(i.eval::<usize>("len([0] * 10**5) + len('ab' * 10**5)").unwrap(), 300_000);
+    assert_eq!(i.eval::<String>("'ab' * 3 + str([1, 2] * 2)").unwrap(), "ababab[1, 2, 1, 2]");
+
+    // The deadline and a cancel from another thread stop them too.
+    let mut i = Interpreter::builder().limits(Limits::new().timeout(Duration::from_millis(100))).build().unwrap();
+    for src in ["import itertools\nsum(itertools.count())", "x = [None] * 10**9", "x = 'ab' * 5 * 10**9"] {
+        let start = Instant::now();
+        let e = i.exec(src).unwrap_err();
+        assert_eq!(e.limit(), Some(LimitKind::Deadline), "{src}: {e:?}");
+        assert!(start.elapsed() < Duration::from_secs(2), "{src} took {:?}", start.elapsed());
+    }
+    let mut i = Interpreter::new().unwrap();
+    let h = i.cancel_handle();
+    let t = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(50));
+        h.cancel();
+    });
+    let e = i.exec("import itertools\nany(itertools.repeat(0))").unwrap_err();
+    t.join().unwrap();
+    assert_eq!(e.limit(), Some(LimitKind::Cancelled));
+
+    // And the memory limit catches the big allocations before they happen.
+    let mut i = Interpreter::builder().limits(Limits::new().max_memory(64 << 20)).build().unwrap();
+    for src in ["x = bytes(10**10)", "x = bytearray(b'a') * 10**10", "x = [0] * 10**9"] {
+        let e = i.exec(src).unwrap_err();
+        assert_eq!(e.limit(), Some(LimitKind::Memory), "{src}: {e:?}");
+    }
+}
