@@ -197,3 +197,35 @@ fn value_is_serialize_and_deserialize() {
     i.set("again", again).unwrap();
     assert!(i.eval::<bool>("again['a'] == [1, 2.5, None, True]").unwrap());
 }
+
+/// The second example of README.md's embedding section (kept in step by hand).
+#[test]
+fn readme_serde_example_runs() -> Result<(), coro::Error> {
+    #[derive(serde::Deserialize)]
+    struct Job {
+        name: String,
+        retries: u32,
+    }
+    let out = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    struct Sink(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+    impl std::io::Write for Sink {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.borrow_mut().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut interp = Interpreter::builder()
+        .function("submit", named(["job", "priority"], |job: Serde<Job>, priority: Option<i64>| {
+            Ok(format!("{} x{} at {}", job.0.name, job.0.retries, priority.unwrap_or(0)))
+        }))
+        .stdout(Sink(out.clone()))
+        .build()?;
+    interp.exec("print(submit({'name': 'backup', 'retries': 3}, priority=5))")?;
+    let job: Job = coro::from_value(&interp.eval("{'name': 'x', 'retries': 1}")?)?;
+    assert_eq!((job.name.as_str(), job.retries), ("x", 1));
+    assert_eq!(String::from_utf8_lossy(&out.borrow()), "backup x3 at 5\n");
+    Ok(())
+}

@@ -5,6 +5,9 @@
 //! Python call and at every loop back-edge: it decrements a counter and only every
 //! [`CHECK_INTERVAL`] steps (or fewer, to stop exactly at the step budget) does the slow
 //! part, which counts the steps, reads the clock, the cancel flag and the memory counter.
+//! Loops that run in Rust charge the same budget: builtins consuming an iterator tick a
+//! [`Ticker`], bulk copies go through [`Vm::repeat_slice`], and other bulk work calls
+//! [`Vm::charge_steps`] with its cost.
 //!
 //! A limit that trips is *sticky*: from then on no `except` clause matches anything (so
 //! the script cannot catch it), `finally` blocks still run for a short grace of
@@ -111,7 +114,8 @@ impl std::fmt::Display for LimitKind {
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct Limits {
-    /// Python calls plus loop iterations, per run (each `exec`/`eval`/`call`).
+    /// Python calls plus loop iterations, per run (each `exec`/`eval`/`call`); work
+    /// builtins do in Rust counts too (an item consumed, 256 bytes copied).
     pub max_steps: Option<u64>,
     /// Wall-clock time per run.
     pub timeout: Option<Duration>,
