@@ -497,3 +497,19 @@ fn limits_stop_long_builtin_loops() {
         assert_eq!(e.limit(), Some(LimitKind::Memory), "{src}: {e:?}");
     }
 }
+
+#[test]
+fn host_methods_reject_keyword_arguments() {
+    struct Counter {
+        n: i64,
+    }
+    let class = HostClass::<Counter>::new("Counter").method("add", |c: &mut Counter, k: i64| {
+        c.n += k;
+        Ok(c.n)
+    });
+    let mut i = Interpreter::builder().class(class).build().unwrap();
+    i.set("c", Host(Counter { n: 1 })).unwrap();
+    assert_eq!(i.eval::<i64>("c.add(2)").unwrap(), 3);
+    let e = i.eval::<i64>("c.add(k=2)").unwrap_err();
+    assert_eq!((e.exception_type(), e.message()), ("TypeError", "add() takes no keyword arguments"));
+}

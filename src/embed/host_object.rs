@@ -191,7 +191,12 @@ impl<T: 'static> HostClass<T> {
         }
         add_method(vm, &cls, "__init__", |_vm, _args: Args| Ok(Value::None));
         for (n, m) in self.methods {
+            let name = n.clone();
             add_method(vm, &cls, &n, move |vm, args: Args| {
+                // Methods bind positionally; dropping keywords silently would pass None.
+                if !args.kw.is_empty() {
+                    return Err(Exc::type_error(format!("{name}() takes no keyword arguments")));
+                }
                 let mut pos: Vec<Value> = args.pos.into_iter().collect();
                 if pos.is_empty() {
                     return Err(Exc::type_error("method needs self"));
