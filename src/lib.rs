@@ -2,14 +2,18 @@
 //! asyncio on a Rust event loop.
 //!
 //! The library is the product; the `coro` command is one host of it. A host builds an
-//! [`Interpreter`], registers Rust functions (sync, async, blocking), native modules and
-//! host classes, grants capabilities, sets limits, and runs scripts:
+//! [`Interpreter`], registers Rust functions (sync, async, blocking; typed arguments,
+//! keyword arguments, serde types), native modules and host classes, grants
+//! capabilities, sets limits, and runs scripts:
 //!
 //! ```
 //! use std::time::Duration;
-//! use coro::{Capability, Error, ErrorKind, Host, HostClass, Interpreter, LimitKind, Limits, Module};
+//! use coro::{named, Capability, Error, ErrorKind, Host, HostClass, Interpreter, LimitKind, Limits, Module, Serde};
 //!
 //! struct Account { balance: i64 }
+//!
+//! #[derive(serde::Serialize, serde::Deserialize)]
+//! struct Statement { owner: String, entries: Vec<i64> }
 //!
 //! let bank = Module::new("bank")
 //!     // A sync function with typed arguments; an Err raises ValueError in the script.
@@ -22,7 +26,13 @@
 //!         Ok(if currency == "EUR" { 1.1 } else { 1.0 })
 //!     })
 //!     // A blocking function: runs on tokio's blocking pool.
-//!     .blocking_function("audit", |entries: Vec<i64>| Ok(entries.len()));
+//!     .blocking_function("audit", |entries: Vec<i64>| Ok(entries.len()))
+//!     // Named parameters take keyword arguments; Option<T> ones may be left out.
+//!     .function("fee", named(["amount", "rate"], |amount: i64, rate: Option<f64>| {
+//!         Ok(amount as f64 * rate.unwrap_or(0.01))
+//!     }))
+//!     // serde types in and out: the script passes and gets dicts.
+//!     .function("total", |s: Serde<Statement>| Ok(s.0.entries.iter().sum::<i64>()));
 //!
 //! let account = HostClass::<Account>::new("Account")
 //!     .method("deposit", |a: &mut Account, n: i64| { a.balance += n; Ok(a.balance) })
@@ -31,7 +41,7 @@
 //! let mut interp = Interpreter::builder()
 //!     .module(bank)
 //!     .class(account)
-//!     .function("log", |msg: String| { let _ = msg; Ok(()) })
+//!     .function("log", |msg: &str| { let _ = msg; Ok(()) })    // borrows the script's str
 //!     .grant(Capability::Clock)                       // no files, network, env...
 //!     .limits(Limits::new().max_steps(1_000_000).timeout(Duration::from_secs(5)))
 //!     .build()?;
@@ -54,6 +64,14 @@
 //! let total: f64 = interp.call("convert", (std::collections::HashMap::from([("EUR".to_string(), 10.0)]),))?;
 //! assert!((total - 11.0).abs() < 1e-9);                            // coroutines run to completion
 //! assert_eq!(interp.eval::<usize>("asyncio.run(bank.audit([1, 2, 3]))")?, 3);
+//! assert_eq!(interp.eval::<f64>("bank.fee(200, rate=0.5)")?, 100.0);
+//! assert_eq!(interp.eval::<i64>("bank.total({'owner': 'ann', 'entries': [1, 2]})")?, 3);
+//! let s: Statement = coro::from_value(&interp.eval("{'owner': 'bob', 'entries': [4]}")?)?;
+//! assert_eq!((s.owner.as_str(), s.entries.len()), ("bob", 1));
+//! interp.set("st", coro::to_value(&s)?)?;                         // and back to the script
+//!
+//! let err = interp.eval::<i64>("bank.total({'owner': 'x', 'entries': ['1']})").unwrap_err();
+//! assert_eq!(err.message(), "total() argument 1['entries'][0] must be i64, not str");
 //!
 //! let err = interp.call::<i64>("pay", (-1,)).unwrap_err();        // errors carry the Python type
 //! assert_eq!(err.exception_type(), "ValueError");
@@ -80,6 +98,8 @@ pub mod vm;
 
 pub use embed::{
     CancelHandle, Capabilities, Capability, CountingAllocator, Error, ErrorKind, FromValue, Host, HostClass, HostRef,
-    Interpreter, InterpreterBuilder, InterpreterHandle, IntoArgs, IntoValue, LimitKind, Limits, Module,
+    Interpreter, InterpreterBuilder, InterpreterHandle, IntoArgs, IntoValue, LimitKind, Limits, Module, named, Named,
 };
+#[cfg(feature = "serde")]
+pub use embed::{from_value, to_value, Serde};
 pub use runtime::Value;

@@ -363,3 +363,153 @@ pages = asyncio.run(main())
     let pages: Vec<String> = interp.get("pages").unwrap();
     assert_eq!(pages, vec!["body of a".to_string(), "body of b".to_string()]);
 }
+
+#[test]
+fn str_slice_parameters() {
+    let mut i = Interpreter::builder()
+        .function("shout", |s: &str| Ok(s.to_uppercase()))
+        .function("join3", |a: &str, n: i64, b: &str| Ok(format!("{a}{n}{b}")))
+        .function("count", |hay: String, needle: &str| Ok(hay.matches(needle).count()))
+        .build()
+        .unwrap();
+    assert_eq!(i.eval::<String>("shout('hé')").unwrap(), "HÉ");
+    assert_eq!(i.eval::<String>("join3('a', 1, 'b')").unwrap(), "a1b");
+    assert_eq!(i.eval::<usize>("count('banana', 'an')").unwrap(), 2);
+    let e = i.eval::<String>("join3('a', 1, 2)").unwrap_err();
+    assert_eq!((e.exception_type(), e.message()), ("TypeError", "join3() argument 3 must be str, not int"));
+}
+
+#[test]
+fn argument_errors_are_worded_like_cpython() {
+    let mut i = Interpreter::builder()
+        .function("add", |a: i64, b: i64| Ok(a + b))
+        .function("stats", |xs: Vec<f64>| Ok(xs.len()))
+        .function("lookup", |m: HashMap<String, i64>| Ok(m.len()))
+        .function("maybe", |a: i64, b: Option<i64>| Ok(a + b.unwrap_or(0)))
+        .build()
+        .unwrap();
+    let msg = |i: &mut Interpreter, src: &str| i.eval::<i64>(src).unwrap_err().message().to_string();
+    assert_eq!(msg(&mut i, "add('x', 1)"), "add() argument 1 must be int, not str");
+    assert_eq!(msg(&mut i, "stats([1.0, 2, 'x'])"), "stats() argument 1[2] must be float, not str");
+    assert_eq!(msg(&mut i, "lookup({'a': 1, 'b': None})"), "lookup() argument 1['b'] must be int, not NoneType");
+    assert_eq!(msg(&mut i, "add(1, 2, 3)"), "add() takes exactly 2 arguments (3 given)");
+    assert_eq!(msg(&mut i, "add(1)"), "add expected 2 arguments, got 1");
+    assert_eq!(msg(&mut i, "maybe()"), "maybe expected at least 1 argument, got 0");
+    assert_eq!(msg(&mut i, "maybe(1, 2, 3)"), "maybe() takes at most 2 arguments (3 given)");
+    assert_eq!(msg(&mut i, "add(1, b=2)"), "add() takes no keyword arguments");
+    assert_eq!(i.eval::<i64>("maybe(1)").unwrap(), 1);
+}
+
+#[test]
+fn keyword_arguments_for_named_host_functions() {
+    let mut i = Interpreter::builder()
+        .function(
+            "connect",
+            coro::named(["host", "port", "tls"], |host: &str, port: Option<u16>, tls: Option<bool>| {
+                Ok(format!("{host}:{}{}", port.unwrap_or(80), if tls == Some(true) { "+tls" } else { "" }))
+            }),
+        )
+        .async_function("fetch", coro::named(["url", "retries"], |url: String, retries: Option<u32>| async move {
+            Ok(format!("{url} x{}", retries.unwrap_or(1)))
+        }))
+        .blocking_function("digest", coro::named(["data", "rounds"], |data: String, rounds: u32| Ok(data.len() as u32 * rounds)))
+        .build()
+        .unwrap();
+    assert_eq!(i.eval::<String>("connect('a')").unwrap(), "a:80");
+    assert_eq!(i.eval::<String>("connect('a', tls=True)").unwrap(), "a:80+tls");
+    assert_eq!(i.eval::<String>("connect(port=1, host='b')").unwrap(), "b:1");
+    assert_eq!(i.eval::<String>("connect(**{'host': 'c', 'port': 2})").unwrap(), "c:2");
+    let msg = |i: &mut Interpreter, src: &str| i.eval::<String>(src).unwrap_err().message().to_string();
+    assert_eq!(msg(&mut i, "connect('a', timeout=1)"), "connect() got an unexpected keyword argument 'timeout'");
+    assert_eq!(msg(&mut i, "connect('a', host='b')"), "argument for connect() given by name ('host') and position");
+    assert_eq!(msg(&mut i, "connect(port=1)"), "connect() missing required argument 'host' (pos 1)");
+    assert_eq!(msg(&mut i, "connect('a', 1, True, 4)"), "connect() takes at most 3 arguments (4 given)");
+    assert_eq!(msg(&mut i, "connect('a', port='x')"), "connect() argument 'port' must be int, not str");
+    // The same binding for async and blocking host functions.
+    assert_eq!(i.eval::<String>("import asyncio\nasyncio.run(fetch(retries=3, url='u'))").unwrap(), "u x3");
+    assert_eq!(i.eval::<u32>("asyncio.run(digest('abc', rounds=2))").unwrap(), 6);
+    assert_eq!(msg(&mut i, "asyncio.run(digest('abc'))"), "digest() missing required argument 'rounds' (pos 2)");
+    // Declaring the wrong number of names is an error when the interpreter is built.
+    let e = Interpreter::builder().function("f", coro::named(["a"], |a: i64, b: i64| Ok(a + b))).build().err().unwrap();
+    assert_eq!(e.exception_type(), "ValueError");
+    assert_eq!(e.message(), "host function f() declares 1 parameter names but takes 2 parameters");
+}
+
+/// Loops that run in Rust (builtins consuming iterators, bulk copies) stop at the limits
+/// like Python loops do.
+#[test]
+fn limits_stop_long_builtin_loops() {
+    let mut i = Interpreter::builder().limits(Limits::new().max_steps(1_000_000)).build().unwrap();
+    i.exec("import itertools, functools, operator, math").unwrap();
+    for src in [
+        "sum(range(10**12))",
+        "list(range(10**9))",
+        "sorted(range(10**8))",
+        "x = [0] * 10**9",
+        "x = (0,) * 10**9",
+        "x = 'a' * 10**10",
+        "x = b'ab' * 10**9",
+        "x = bytes(10**10)",
+        "''.join(itertools.repeat('a'))",
+        "any(itertools.repeat(0))",
+        "max(itertools.count())",
+        "set(itertools.repeat(1))",
+        "dict.fromkeys(itertools.count())",
+        "5 in itertools.repeat(0)",
+        "next(filter(None, itertools.repeat(0)))",
+        "next(itertools.islice(itertools.count(), 10**12, None))",
+        "next(itertools.chain.from_iterable(itertools.repeat([])))",
+        "functools.reduce(operator.add, itertools.repeat(1))",
+        "math.fsum(itertools.repeat(1.0))",
+    ] {
+        let start = Instant::now();
+        let e = i.exec(src).unwrap_err();
+        assert_eq!(e.limit(), Some(LimitKind::Steps), "{src}: {e:?}");
+        assert!(start.elapsed() < Duration::from_secs(3), "{src} took {:?}", start.elapsed());
+    }
+    // Ordinary work is not stopped.
+    assert_eq!(i.eval::<i64>("sum(range(10**5))").unwrap(), 4_999_950_000);
+    assert_eq!(i.eval::<usize>("len([0] * 10**5) + len('ab' * 10**5)").unwrap(), 300_000);
+    assert_eq!(i.eval::<String>("'ab' * 3 + str([1, 2] * 2)").unwrap(), "ababab[1, 2, 1, 2]");
+
+    // The deadline and a cancel from another thread stop them too.
+    let mut i = Interpreter::builder().limits(Limits::new().timeout(Duration::from_millis(100))).build().unwrap();
+    for src in ["import itertools\nsum(itertools.count())", "x = [None] * 10**9", "x = 'ab' * 5 * 10**9"] {
+        let start = Instant::now();
+        let e = i.exec(src).unwrap_err();
+        assert_eq!(e.limit(), Some(LimitKind::Deadline), "{src}: {e:?}");
+        assert!(start.elapsed() < Duration::from_secs(2), "{src} took {:?}", start.elapsed());
+    }
+    let mut i = Interpreter::new().unwrap();
+    let h = i.cancel_handle();
+    let t = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(50));
+        h.cancel();
+    });
+    let e = i.exec("import itertools\nany(itertools.repeat(0))").unwrap_err();
+    t.join().unwrap();
+    assert_eq!(e.limit(), Some(LimitKind::Cancelled));
+
+    // And the memory limit catches the big allocations before they happen.
+    let mut i = Interpreter::builder().limits(Limits::new().max_memory(64 << 20)).build().unwrap();
+    for src in ["x = bytes(10**10)", "x = bytearray(b'a') * 10**10", "x = [0] * 10**9"] {
+        let e = i.exec(src).unwrap_err();
+        assert_eq!(e.limit(), Some(LimitKind::Memory), "{src}: {e:?}");
+    }
+}
+
+#[test]
+fn host_methods_reject_keyword_arguments() {
+    struct Counter {
+        n: i64,
+    }
+    let class = HostClass::<Counter>::new("Counter").method("add", |c: &mut Counter, k: i64| {
+        c.n += k;
+        Ok(c.n)
+    });
+    let mut i = Interpreter::builder().class(class).build().unwrap();
+    i.set("c", Host(Counter { n: 1 })).unwrap();
+    assert_eq!(i.eval::<i64>("c.add(2)").unwrap(), 3);
+    let e = i.eval::<i64>("c.add(k=2)").unwrap_err();
+    assert_eq!((e.exception_type(), e.message()), ("TypeError", "add() takes no keyword arguments"));
+}

@@ -15,6 +15,7 @@ use crate::runtime::class::{Class, Payload};
 use crate::runtime::{Args, Exc, ExcKind, PyResult, Value};
 use crate::vm::numeric::{as_int, IntRef};
 use crate::vm::Vm;
+use crate::embed::limits::Ticker;
 
 /// Which of the two types a method runs on (and builds results of).
 #[derive(Clone, Copy, PartialEq)]
@@ -707,7 +708,9 @@ fn install_common(vm: &Vm, cls: &Rc<Class>, kind: Kind) {
         })?;
         let mut out = Vec::new();
         let mut i = 0;
+        let mut ticker = Ticker::default();
         while let Some(v) = vm.iter_next(&mut st)? {
+            ticker.tick(vm)?;
             let b = as_buf(vm, &v).ok_or_else(|| {
                 Exc::type_error(format!(
                     "sequence item {i}: expected a bytes-like object, {} found",
@@ -949,7 +952,8 @@ fn install_common(vm: &Vm, cls: &Rc<Class>, kind: Kind) {
             if s.len().saturating_mul(count) > 1 << 34 {
                 return Err(Exc::new(ExcKind::MemoryError, ""));
             }
-            Ok(kind.make(s.repeat(count)))
+            vm.reserve_memory(s.len().saturating_mul(count))?;
+            Ok(kind.make(vm.repeat_slice(&s, count)?))
         });
     }
     add_method(vm, cls, "__iter__", move |vm, args: Args| {

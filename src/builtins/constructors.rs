@@ -388,6 +388,9 @@ pub fn bytes_from(vm: &Vm, v: &Value, has_encoding: bool) -> PyResult<Vec<u8>> {
             if *n < 0 {
                 return Err(Exc::value_error("negative count"));
             }
+            // Zeroed pages cost little to get, but the bytes count against the limits.
+            vm.reserve_memory(*n as usize)?;
+            vm.charge_steps(*n as u64 / crate::embed::limits::BYTES_PER_STEP as u64)?;
             Ok(vec![0; *n as usize])
         }
         Value::Bytes(b) => Ok(b.to_vec()),

@@ -19,6 +19,7 @@ use crate::runtime::{Args, Exc, PyResult, Value};
 use crate::syntax::ast::CmpOp;
 use crate::vm::iter::{DictView, DictViewObj, IterState};
 use crate::vm::Vm;
+use crate::embed::limits::Ticker;
 
 fn this_dict(vm: &Vm, v: &Value, name: &str) -> PyResult<Rc<PyDict>> {
     dict_of(v).map_err(|_| wrong_self(vm, "dict", name, v))
@@ -134,7 +135,9 @@ fn view_and(vm: &Vm, a: &Value, b: &Value) -> PyResult<Value> {
     }
     let result = PySet::new();
     let mut st = vm.iter_state(&other)?;
+    let mut ticker = Ticker::default();
     while let Some(x) = vm.iter_next(&mut st)? {
+        ticker.tick(vm)?;
         if contains_any(vm, &this, &x)? {
             result.add(vm, x)?;
         }
@@ -166,7 +169,9 @@ fn view_binop(vm: &Vm, name: &str, a: &Value, b: &Value) -> PyResult<Value> {
 /// Every item of `a` is in `b` (CPython's `all_contained_in`).
 fn all_contained_in(vm: &Vm, a: &Value, b: &Value) -> PyResult<bool> {
     let mut st = vm.iter_state(a)?;
+    let mut ticker = Ticker::default();
     while let Some(x) = vm.iter_next(&mut st)? {
+        ticker.tick(vm)?;
         if !contains_any(vm, b, &x)? {
             return Ok(false);
         }
@@ -315,7 +320,9 @@ fn install_view(vm: &Vm, view: DictView) {
             }
             _ => {
                 let mut st = vm.iter_state(&other)?;
+                let mut ticker = Ticker::default();
                 while let Some(x) = vm.iter_next(&mut st)? {
+                    ticker.tick(vm)?;
                     if view_contains(vm, &d, view, &x)? {
                         return Ok(Value::Bool(false));
                     }

@@ -14,6 +14,7 @@ use crate::syntax::ast::BinOp;
 use crate::vm::iter::{IterState, NativeIter};
 use crate::vm::numeric::{as_int, IntRef};
 use crate::vm::Vm;
+use crate::embed::limits::Ticker;
 
 /// Stable merge sort with a fallible `<` (Python only ever uses `<` to sort).
 pub fn sort_values(vm: &Vm, items: &mut Vec<Value>, key: Option<&Value>, reverse: bool) -> PyResult<()> {
@@ -22,6 +23,8 @@ pub fn sort_values(vm: &Vm, items: &mut Vec<Value>, key: Option<&Value>, reverse
         _ => items.clone(),
     };
     let n = items.len();
+    // About n·log2(n) comparisons, 16 of which cost about one Python step.
+    vm.charge_steps((n as u64).saturating_mul((usize::BITS - n.leading_zeros()) as u64) / 16)?;
     let mut idx: Vec<usize> = (0..n).collect();
     // Fast paths for homogeneous ints or strings.
     if keys.iter().all(|k| matches!(k, Value::Int(_))) {
@@ -272,7 +275,10 @@ struct Filter {
 }
 impl NativeIter for Filter {
     fn next(&mut self, vm: &Vm) -> PyResult<Option<Value>> {
+        // Skipping can run long without returning: `filter(None, itertools.repeat(0))`.
+        let mut ticker = Ticker::default();
         while let Some(v) = vm.iter_next(&mut self.inner)? {
+            ticker.tick(vm)?;
             let keep = if self.f.is_none() { vm.truthy(&v)? } else { vm.truthy(&vm.call1(&self.f, v.clone())?)? };
             if keep {
                 return Ok(Some(v));
@@ -534,7 +540,9 @@ pub fn install(vm: &Vm) {
             return Err(Exc::type_error("sum() can't sum strings [use ''.join(seq) instead]"));
         }
         let mut st = vm.iter_state(&it.unwrap_or(Value::None))?;
+        let mut ticker = Ticker::default();
         while let Some(x) = vm.iter_next(&mut st)? {
+            ticker.tick(vm)?;
             acc = vm.binop(BinOp::Add, &acc, &x)?;
         }
         Ok(acc)
@@ -542,7 +550,9 @@ pub fn install(vm: &Vm) {
     add_fn(vm, g, "any", |vm, args: Args| {
         let [it] = args.exact::<1>("any")?;
         let mut st = vm.iter_state(&it)?;
+        let mut ticker = Ticker::default();
         while let Some(x) = vm.iter_next(&mut st)? {
+            ticker.tick(vm)?;
             if vm.truthy(&x)? {
                 return Ok(Value::Bool(true));
             }
@@ -552,7 +562,9 @@ pub fn install(vm: &Vm) {
     add_fn(vm, g, "all", |vm, args: Args| {
         let [it] = args.exact::<1>("all")?;
         let mut st = vm.iter_state(&it)?;
+        let mut ticker = Ticker::default();
         while let Some(x) = vm.iter_next(&mut st)? {
+            ticker.tick(vm)?;
             if !vm.truthy(&x)? {
                 return Ok(Value::Bool(false));
             }

@@ -16,6 +16,7 @@ use crate::runtime::set::PySet;
 use crate::runtime::{Exc, ExcKind, PyResult, Value};
 use crate::syntax::ast::BinOp;
 use crate::vm::Vm;
+use crate::embed::limits::Ticker;
 
 /// The set inside a set, a frozenset, or an instance of a subclass of either.
 pub(crate) fn as_anyset(v: &Value) -> Option<Rc<PySet>> {
@@ -68,7 +69,9 @@ pub fn set_update(vm: &Vm, s: &PySet, other: &Value) -> PyResult<()> {
         return update_from_dict(vm, s, d);
     }
     let mut st = vm.iter_state(other)?;
+    let mut ticker = Ticker::default();
     while let Some(x) = vm.iter_next(&mut st)? {
+        ticker.tick(vm)?;
         s.add(vm, x)?;
     }
     Ok(())
@@ -98,7 +101,9 @@ pub(crate) fn intersection(vm: &Vm, so: &PySet, other: &Value) -> PyResult<PySet
         return Ok(result);
     }
     let mut st = vm.iter_state(other)?;
+    let mut ticker = Ticker::default();
     while let Some(x) = vm.iter_next(&mut st)? {
+        ticker.tick(vm)?;
         if so.contains(vm, &x)? {
             result.add(vm, x)?;
         }
@@ -130,7 +135,9 @@ pub(crate) fn difference_update(vm: &Vm, so: &PySet, other: &Value) -> PyResult<
         }
     } else {
         let mut st = vm.iter_state(other)?;
+        let mut ticker = Ticker::default();
         while let Some(x) = vm.iter_next(&mut st)? {
+            ticker.tick(vm)?;
             so.remove(vm, &x)?;
         }
     }
@@ -239,7 +246,9 @@ fn issuperset(vm: &Vm, so: &Rc<PySet>, other: &Value) -> PyResult<bool> {
         return issubset(vm, &o, &Value::Set(so.clone()));
     }
     let mut st = vm.iter_state(other)?;
+    let mut ticker = Ticker::default();
     while let Some(x) = vm.iter_next(&mut st)? {
+        ticker.tick(vm)?;
         if !so.contains(vm, &x)? {
             return Ok(false);
         }
@@ -262,7 +271,9 @@ fn isdisjoint(vm: &Vm, so: &Rc<PySet>, other: &Value) -> PyResult<bool> {
         return Ok(true);
     }
     let mut st = vm.iter_state(other)?;
+    let mut ticker = Ticker::default();
     while let Some(x) = vm.iter_next(&mut st)? {
+        ticker.tick(vm)?;
         if so.contains(vm, &x)? {
             return Ok(false);
         }

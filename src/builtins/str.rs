@@ -16,6 +16,7 @@ use crate::runtime::{Args, Exc, ExcKind, PyResult, Value};
 use crate::syntax::ast::{BinOp, CmpOp};
 use crate::vm::numeric::{as_int, IntRef};
 use crate::vm::Vm;
+use crate::embed::limits::Ticker;
 
 #[path = "str_tables.rs"]
 mod tables;
@@ -1035,7 +1036,9 @@ fn join(vm: &Vm, sep: &str, iterable: &Value) -> PyResult<String> {
                 }
             })?;
             let mut i = 0;
+            let mut ticker = Ticker::default();
             while let Some(v) = vm.iter_next(&mut st)? {
+                ticker.tick(vm)?;
                 push(i, &v, &mut out)?;
                 i += 1;
             }

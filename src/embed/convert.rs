@@ -52,6 +52,9 @@ impl<'a> Ctx<'a> {
 
 /// A Rust type that can be read from a Python value.
 pub trait FromValue: Sized {
+    /// A host-function parameter of this type may be left out by the caller; it then
+    /// receives `None` (true for `Option<T>`).
+    const OPTIONAL: bool = false;
     fn from_value(v: Value, cx: Ctx<'_>) -> Result<Self, Error>;
 }
 
@@ -61,7 +64,7 @@ pub trait IntoValue {
 }
 
 fn type_err(cx: Ctx<'_>, expected: &str, v: &Value) -> Error {
-    Error::new("TypeError", format!("expected {expected}, got {}", cx.vm.type_name(v)))
+    Error::type_mismatch(expected, &*cx.vm.type_name(v))
 }
 
 pub(crate) fn exc_to_error(vm: &Vm, e: Exc) -> Error {
@@ -187,6 +190,7 @@ impl IntoValue for &String {
 }
 
 impl<T: FromValue> FromValue for Option<T> {
+    const OPTIONAL: bool = true;
     fn from_value(v: Value, cx: Ctx<'_>) -> Result<Self, Error> {
         if v.is_none() {
             Ok(None)
@@ -209,14 +213,15 @@ fn items_of(v: &Value, cx: Ctx<'_>) -> Result<Vec<Value>, Error> {
     match v {
         Value::List(l) => Ok(l.borrow().clone()),
         Value::Tuple(t) => Ok(t.to_vec()),
-        Value::Str(_) => Err(Error::new("TypeError", "expected a sequence, got str")),
+        // A str is iterable, but a str where a list was expected is a mistake.
+        Value::Str(_) => Err(Error::type_mismatch("a sequence", "str")),
         _ => cx.vm.collect(v).map_err(|e| exc_to_error(cx.vm, e)),
     }
 }
 
 impl<T: FromValue> FromValue for Vec<T> {
     fn from_value(v: Value, cx: Ctx<'_>) -> Result<Self, Error> {
-        items_of(&v, cx)?.into_iter().map(|x| T::from_value(x, cx)).collect()
+        items_of(&v, cx)?.into_iter().enumerate().map(|(i, x)| T::from_value(x, cx).map_err(|e| e.at(&format!("[{i}]")))).collect()
     }
 }
 impl<T: IntoValue> IntoValue for Vec<T> {
@@ -242,9 +247,28 @@ fn dict_items(v: &Value, cx: Ctx<'_>) -> Result<Vec<(Value, Value)>, Error> {
     }
 }
 
+/// The subscript naming a dict entry in error paths: `['port']`, `[3]`.
+pub(crate) fn key_segment(k: &Value) -> String {
+    match k {
+        Value::Str(s) => format!("[{}]", crate::format::str_repr::str_repr(s.as_str())),
+        Value::Int(i) => format!("[{i}]"),
+        Value::Bool(b) => format!("[{}]", if *b { "True" } else { "False" }),
+        Value::None => "[None]".to_string(),
+        _ => "[...]".to_string(),
+    }
+}
+
+/// Convert one dict entry, naming the entry in errors.
+fn entry<K: FromValue, V: FromValue>(k: Value, v: Value, cx: Ctx<'_>) -> Result<(K, V), Error> {
+    let seg = key_segment(&k);
+    let key = K::from_value(k, cx).map_err(|e| Error::conversion(format!("bad key {seg}: {}", e.message())))?;
+    let value = V::from_value(v, cx).map_err(|e| e.at(&seg))?;
+    Ok((key, value))
+}
+
 impl<K: FromValue + Eq + Hash, V: FromValue> FromValue for HashMap<K, V> {
     fn from_value(v: Value, cx: Ctx<'_>) -> Result<Self, Error> {
-        dict_items(&v, cx)?.into_iter().map(|(k, v)| Ok((K::from_value(k, cx)?, V::from_value(v, cx)?))).collect()
+        dict_items(&v, cx)?.into_iter().map(|(k, v)| entry(k, v, cx)).collect()
     }
 }
 impl<K: IntoValue, V: IntoValue> IntoValue for HashMap<K, V> {
@@ -255,7 +279,7 @@ impl<K: IntoValue, V: IntoValue> IntoValue for HashMap<K, V> {
 }
 impl<K: FromValue + Ord, V: FromValue> FromValue for BTreeMap<K, V> {
     fn from_value(v: Value, cx: Ctx<'_>) -> Result<Self, Error> {
-        dict_items(&v, cx)?.into_iter().map(|(k, v)| Ok((K::from_value(k, cx)?, V::from_value(v, cx)?))).collect()
+        dict_items(&v, cx)?.into_iter().map(|(k, v)| entry(k, v, cx)).collect()
     }
 }
 impl<K: IntoValue, V: IntoValue> IntoValue for BTreeMap<K, V> {
@@ -274,7 +298,7 @@ macro_rules! tuple_conv {
                     return Err(Error::new("TypeError", format!("expected a sequence of {} items, got {}", $n, items.len())));
                 }
                 let mut it = items.into_iter();
-                Ok(($({ let _ = $i; $t::from_value(it.next().unwrap_or(Value::None), cx)? },)*))
+                Ok(($($t::from_value(it.next().unwrap_or(Value::None), cx).map_err(|e| e.at(concat!("[", $i, "]")))?,)*))
             }
         }
         impl<$($t: IntoValue),*> IntoValue for ($($t,)*) {
@@ -325,38 +349,167 @@ into_args_tuple!(A 0, B 1, C 2, D 3);
 into_args_tuple!(A 0, B 1, C 2, D 3, E 4);
 into_args_tuple!(A 0, B 1, C 2, D 3, E 4, F 5);
 
-/// A Rust closure usable as a script function: `Fn(A, B, ...) -> Result<R, Error>` with
-/// every argument [`FromValue`] and `R: IntoValue`. `Marker` only disambiguates arities.
+/// The host function being called: its name and declared parameter names, for binding
+/// keyword arguments and wording argument errors as CPython does.
+#[doc(hidden)]
+pub struct CallSite<'s> {
+    pub(crate) func: &'s str,
+    pub(crate) params: Option<&'s [String]>,
+}
+
+impl CallSite<'_> {
+    /// Name argument `i` (0-based) in a conversion error.
+    pub(crate) fn arg_error(&self, e: Error, i: usize) -> Error {
+        e.in_argument(self.func, i + 1, self.params.and_then(|p| p.get(i)).map(String::as_str))
+    }
+}
+
+/// The marker [`HostFn`] uses for a `&str` parameter (never constructed).
+#[doc(hidden)]
+pub struct StrParam;
+
+/// Borrow the text of a `str` argument.
+#[doc(hidden)]
+pub fn str_param<'v>(v: &'v Value, cx: Ctx<'_>) -> Result<&'v str, Error> {
+    match v {
+        Value::Str(s) => Ok(s.as_str()),
+        other => Err(type_err(cx, "str", other)),
+    }
+}
+
+/// A Rust closure usable as a script function: `Fn(A, B, ...) -> Result<R, Error>` of
+/// arity 0–6, every argument [`FromValue`] or `&str`, and `R: IntoValue`. `Marker` only
+/// tells the implementations apart.
+///
+/// `&str` parameters borrow the script's string without copying it. They cannot be
+/// [`FromValue`] (the borrow lives only as long as the call's arguments), so every
+/// combination of owned and `&str` parameters has its own implementation; the closure
+/// must spell the type out (`|name: &str| ...`). Async and blocking host functions
+/// outlive the call and take `String` instead.
+///
+/// ```
+/// let mut interp = coro::Interpreter::builder()
+///     .function("shout", |s: &str, times: usize| Ok(s.to_uppercase().repeat(times)))
+///     .build()
+///     .unwrap();
+/// assert_eq!(interp.eval::<String>("shout('ab', 2)").unwrap(), "ABAB");
+/// let err = interp.eval::<String>("shout(1, 2)").unwrap_err();
+/// assert_eq!(err.message(), "shout() argument 1 must be str, not int");
+/// ```
 pub trait HostFn<Marker>: 'static {
     /// Output of the call (converted to a Python value by the caller).
     type Output;
-    /// The number of positional parameters.
+    /// The number of parameters.
     const ARITY: usize;
-    /// Convert the arguments and call.
-    fn call_with(&self, args: Vec<Value>, cx: Ctx<'_>) -> Result<Self::Output, Error>;
+    /// Which parameters the caller may leave out (see [`FromValue::OPTIONAL`]).
+    const OPTIONAL: &'static [bool];
+    /// The parameter names, when declared with [`named`] (so keyword arguments bind).
+    fn params(&self) -> Option<&[String]> {
+        None
+    }
+    /// Convert the arguments (one per parameter, `None` for omitted ones) and call.
+    fn call_with(&self, args: Vec<Value>, cx: Ctx<'_>, site: &CallSite<'_>) -> Result<Self::Output, Error>;
 }
 
+/// Emits one [`HostFn`] implementation per combination of owned and `&str` parameters:
+/// each parameter name either becomes a type parameter `A: FromValue` or a `&'a str`.
 macro_rules! host_fn_impl {
-    ($n:expr; $($t:ident),*) => {
-        impl<Func, R, $($t: FromValue),*> HostFn<($($t,)*)> for Func
+    // Every parameter decided: emit the implementation.
+    (@build $x:tt [$($gen:tt)*] [$($mark:tt)*] [$($sig:tt)*] [$($opt:tt)*] [$($bind:tt)*] [$($name:ident)*];) => {
+        host_fn_impl!(@emit $x [$($gen)*] [$($mark)*] [$($sig)*] [$($opt)*] [$($bind)*] [$($name)*]);
+    };
+    // The locals the bindings use come in from the first expansion (`$x`), so that
+    // hygiene lets code accumulated over several expansions see them.
+    (@emit [$it:ident $cx:ident $site:ident] [$($gen:tt)*] [$($mark:tt)*] [$($sig:tt)*] [$($opt:tt)*] [$($bind:tt)*] [$($name:ident)*]) => {
+        impl<Func, R, $($gen)*> HostFn<($($mark)*)> for Func
         where
-            Func: Fn($($t),*) -> R + 'static,
+            Func: for<'a> Fn($($sig)*) -> R + 'static,
         {
             type Output = R;
-            const ARITY: usize = $n;
+            const ARITY: usize = <[&str]>::len(&[$(stringify!($name)),*]);
+            const OPTIONAL: &'static [bool] = &[$($opt)*];
             #[allow(unused_variables, unused_mut, non_snake_case)]
-            fn call_with(&self, args: Vec<Value>, cx: Ctx<'_>) -> Result<R, Error> {
-                let mut it = args.into_iter();
-                $(let $t = $t::from_value(it.next().unwrap_or(Value::None), cx)?;)*
-                Ok((self)($($t),*))
+            fn call_with(&self, args: Vec<Value>, $cx: Ctx<'_>, $site: &CallSite<'_>) -> Result<R, Error> {
+                let mut $it = args.into_iter().enumerate();
+                $($bind)*
+                Ok((self)($($name),*))
             }
         }
     };
+    // Parameter `$p` is either owned (`$p: FromValue`) or `&str`.
+    (@build [$it:ident $cx:ident $site:ident] [$($gen:tt)*] [$($mark:tt)*] [$($sig:tt)*] [$($opt:tt)*] [$($bind:tt)*] [$($name:ident)*]; $p:ident $($rest:ident)*) => {
+        host_fn_impl!(@build [$it $cx $site]
+            [$($gen)* $p: FromValue,] [$($mark)* $p,] [$($sig)* $p,] [$($opt)* <$p as FromValue>::OPTIONAL,]
+            [$($bind)*
+                let (i, v) = $it.next().unwrap_or((0, Value::None));
+                let $p = $p::from_value(v, $cx).map_err(|e| $site.arg_error(e, i))?;
+            ]
+            [$($name)* $p]; $($rest)*);
+        host_fn_impl!(@build [$it $cx $site]
+            [$($gen)*] [$($mark)* StrParam,] [$($sig)* &'a str,] [$($opt)* false,]
+            [$($bind)*
+                let (i, $p) = $it.next().unwrap_or((0, Value::None));
+                // Shadowing keeps the owned value alive for the borrow.
+                let $p = str_param(&$p, $cx).map_err(|e| $site.arg_error(e, i))?;
+            ]
+            [$($name)* $p]; $($rest)*);
+    };
+    ($($p:ident)*) => {
+        host_fn_impl!(@build [it cx site] [] [] [] [] [] []; $($p)*);
+    };
 }
-host_fn_impl!(0;);
-host_fn_impl!(1; A);
-host_fn_impl!(2; A, B);
-host_fn_impl!(3; A, B, C);
-host_fn_impl!(4; A, B, C, D);
-host_fn_impl!(5; A, B, C, D, E);
-host_fn_impl!(6; A, B, C, D, E, F);
+host_fn_impl!();
+host_fn_impl!(A);
+host_fn_impl!(A B);
+host_fn_impl!(A B C);
+host_fn_impl!(A B C D);
+host_fn_impl!(A B C D E);
+host_fn_impl!(A B C D E F);
+
+/// A host function with named parameters, made by [`named`].
+pub struct Named<F> {
+    pub(crate) names: Vec<String>,
+    pub(crate) f: F,
+}
+
+/// The marker of [`Named`]'s [`HostFn`] implementation.
+#[doc(hidden)]
+pub struct NamedMarker<M>(std::marker::PhantomData<M>);
+
+/// Give a host function's parameters names, so scripts may pass them as keyword
+/// arguments. Binding follows CPython's rules for positional-or-keyword parameters:
+/// `Option<T>` parameters may be left out (they get `None`: write the default in the
+/// closure), and mistakes raise CPython's `TypeError`s. Works with `function`,
+/// `async_function` and `blocking_function`. The number of names must match the
+/// closure's parameters (checked when the interpreter is built).
+///
+/// ```
+/// use coro::{named, Interpreter};
+/// let mut interp = Interpreter::builder()
+///     .function("connect", named(["host", "port", "tls"], |host: String, port: Option<u16>, tls: Option<bool>| {
+///         Ok(format!("{host}:{}{}", port.unwrap_or(80), if tls.unwrap_or(false) { " (tls)" } else { "" }))
+///     }))
+///     .build()
+///     .unwrap();
+/// assert_eq!(interp.eval::<String>("connect('a', tls=True)").unwrap(), "a:80 (tls)");
+/// assert_eq!(interp.eval::<String>("connect(port=8080, host='b')").unwrap(), "b:8080");
+/// let err = interp.eval::<String>("connect('a', timeout=3)").unwrap_err();
+/// assert_eq!(err.message(), "connect() got an unexpected keyword argument 'timeout'");
+/// let err = interp.eval::<String>("connect(port=1)").unwrap_err();
+/// assert_eq!(err.message(), "connect() missing required argument 'host' (pos 1)");
+/// ```
+pub fn named<F, const N: usize>(names: [&str; N], f: F) -> Named<F> {
+    Named { names: names.iter().map(|n| n.to_string()).collect(), f }
+}
+
+impl<F: HostFn<M>, M: 'static> HostFn<NamedMarker<M>> for Named<F> {
+    type Output = F::Output;
+    const ARITY: usize = F::ARITY;
+    const OPTIONAL: &'static [bool] = F::OPTIONAL;
+    fn params(&self) -> Option<&[String]> {
+        Some(&self.names)
+    }
+    fn call_with(&self, args: Vec<Value>, cx: Ctx<'_>, site: &CallSite<'_>) -> Result<F::Output, Error> {
+        self.f.call_with(args, cx, site)
+    }
+}

@@ -48,6 +48,45 @@ struct Inner {
     source: Option<Arc<NamedSource<String>>>,
     span: Option<(usize, usize)>,
     syntax: Option<SyntaxError>,
+    /// For [`ErrorKind::Conversion`]: the parts the message is rendered from, so callers
+    /// further out can add where the value came from.
+    conversion: Option<Conversion>,
+}
+
+/// Where a conversion failed and why. Context is added from the inside out (a nested
+/// field first, then the list holding it, then the host-function argument), so the
+/// message is re-rendered each time rather than formatted once.
+#[derive(Clone)]
+struct Conversion {
+    /// `f() argument 1` or `f() argument 'port'`, once a host-function call adds it.
+    subject: Option<String>,
+    /// Python subscripts from the converted value to the part that failed: `['servers'][2]`.
+    path: String,
+    problem: Problem,
+}
+
+#[derive(Clone)]
+enum Problem {
+    /// The value has the wrong type: `must be int, not str`.
+    Mismatch { expected: String, got: String },
+    /// Anything else (`missing field `port``, `unknown variant ...`).
+    Other(String),
+}
+
+impl Conversion {
+    fn render(&self) -> String {
+        let subject = match (&self.subject, self.path.is_empty()) {
+            (Some(s), _) => format!("{s}{}", self.path),
+            (None, true) => String::new(),
+            (None, false) => format!("value{}", self.path),
+        };
+        match (&self.problem, subject.is_empty()) {
+            (Problem::Mismatch { expected, got }, true) => format!("expected {expected}, got {got}"),
+            (Problem::Mismatch { expected, got }, false) => format!("{subject} must be {expected}, not {got}"),
+            (Problem::Other(m), true) => m.clone(),
+            (Problem::Other(m), false) => format!("{subject}: {m}"),
+        }
+    }
 }
 
 impl Error {
@@ -65,7 +104,81 @@ impl Error {
 
     /// A conversion failure (raised into scripts as `TypeError`).
     pub fn conversion(message: impl Into<String>) -> Error {
-        Error::build(ErrorKind::Conversion, "TypeError", message.into())
+        Error::from_conversion(Conversion { subject: None, path: String::new(), problem: Problem::Other(message.into()) })
+    }
+
+    /// A value of Python type `got` where `expected` was needed (a `TypeError`):
+    /// `expected int, got str`, or `f() argument 1 must be int, not str` once
+    /// [`Error::in_argument`] names the argument.
+    ///
+    /// ```
+    /// let e = coro::Error::type_mismatch("int", "str");
+    /// assert_eq!(e.message(), "expected int, got str");
+    /// assert_eq!(e.in_argument("add", 1, None).message(), "add() argument 1 must be int, not str");
+    /// ```
+    pub fn type_mismatch(expected: impl Into<String>, got: impl Into<String>) -> Error {
+        let problem = Problem::Mismatch { expected: expected.into(), got: got.into() };
+        Error::from_conversion(Conversion { subject: None, path: String::new(), problem })
+    }
+
+    /// A number out of range for the Rust type (an `OverflowError`, as in CPython).
+    #[cfg_attr(not(feature = "serde"), allow(dead_code))]
+    pub(crate) fn overflow(message: impl Into<String>) -> Error {
+        let mut e = Error::from_conversion(Conversion { subject: None, path: String::new(), problem: Problem::Other(message.into()) });
+        e.0.type_name = "OverflowError".to_string();
+        e
+    }
+
+    fn from_conversion(c: Conversion) -> Error {
+        let mut e = Error::build(ErrorKind::Conversion, "TypeError", c.render());
+        e.0.conversion = Some(c);
+        e
+    }
+
+    /// For a conversion error: the Python subscripts leading from the converted value to
+    /// the part that failed (`['servers'][2]['port']`); empty when the value itself failed.
+    pub fn path(&self) -> Option<&str> {
+        self.0.conversion.as_ref().map(|c| c.path.as_str())
+    }
+
+    /// A conversion error one level further out: `segment` (`[2]`, `['port']`) is the
+    /// subscript that led to the failing part. Other errors are returned unchanged.
+    pub fn at(mut self, segment: &str) -> Error {
+        if let Some(c) = &mut self.0.conversion {
+            c.path.insert_str(0, segment);
+            self.0.message = c.render();
+        }
+        self
+    }
+
+    /// A conversion error of argument `index` (1-based; or the parameter `name`) of the
+    /// host function `func`, worded as CPython words argument errors. Other errors are
+    /// returned unchanged.
+    pub fn in_argument(mut self, func: &str, index: usize, name: Option<&str>) -> Error {
+        if let Some(c) = &mut self.0.conversion {
+            if c.subject.is_none() {
+                c.subject = Some(match name {
+                    Some(n) => format!("{func}() argument '{n}'"),
+                    None => format!("{func}() argument {index}"),
+                });
+                self.0.message = c.render();
+            }
+        }
+        self
+    }
+
+    /// Name the Python type found, for a mismatch found at this level (no path yet): a
+    /// serde visitor only knows serde's coarse kinds ("a sequence"), the caller knows
+    /// it was a `tuple`.
+    #[cfg_attr(not(feature = "serde"), allow(dead_code))]
+    pub(crate) fn with_found_type(mut self, got: &str) -> Error {
+        if let Some(c) = &mut self.0.conversion {
+            if let (true, Problem::Mismatch { got: g, .. }) = (c.path.is_empty(), &mut c.problem) {
+                *g = got.to_string();
+                self.0.message = c.render();
+            }
+        }
+        self
     }
 
     fn build(kind: ErrorKind, type_name: &str, message: String) -> Error {
@@ -77,6 +190,7 @@ impl Error {
             source: None,
             span: None,
             syntax: None,
+            conversion: None,
         }))
     }
 

@@ -161,8 +161,10 @@ impl<T: 'static> HostClass<T> {
     where
         F: super::convert::HostFn<M, Output = Result<T, Error>>,
     {
+        let name = self.name.clone();
         self.constructor = Some(Box::new(move |vm, cls, args| {
-            let t = f.call_with(args, Ctx::new(vm)).and_then(|r| r).map_err(|e| e.to_exc(vm))?;
+            let site = super::convert::CallSite { func: &name, params: None };
+            let t = f.call_with(args, Ctx::new(vm), &site).and_then(|r| r).map_err(|e| e.to_exc(vm))?;
             let Value::Class(c) = cls else { return Err(Exc::type_error("not a class")) };
             Ok(wrap_in(c, t))
         }));
@@ -189,7 +191,12 @@ impl<T: 'static> HostClass<T> {
         }
         add_method(vm, &cls, "__init__", |_vm, _args: Args| Ok(Value::None));
         for (n, m) in self.methods {
+            let name = n.clone();
             add_method(vm, &cls, &n, move |vm, args: Args| {
+                // Methods bind positionally; dropping keywords silently would pass None.
+                if !args.kw.is_empty() {
+                    return Err(Exc::type_error(format!("{name}() takes no keyword arguments")));
+                }
                 let mut pos: Vec<Value> = args.pos.into_iter().collect();
                 if pos.is_empty() {
                     return Err(Exc::type_error("method needs self"));

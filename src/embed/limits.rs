@@ -5,6 +5,9 @@
 //! Python call and at every loop back-edge: it decrements a counter and only every
 //! [`CHECK_INTERVAL`] steps (or fewer, to stop exactly at the step budget) does the slow
 //! part, which counts the steps, reads the clock, the cancel flag and the memory counter.
+//! Loops that run in Rust charge the same budget: builtins consuming an iterator tick a
+//! [`Ticker`], bulk copies go through [`Vm::repeat_slice`], and other bulk work calls
+//! [`Vm::charge_steps`] with its cost.
 //!
 //! A limit that trips is *sticky*: from then on no `except` clause matches anything (so
 //! the script cannot catch it), `finally` blocks still run for a short grace of
@@ -42,6 +45,16 @@ pub const CHECK_INTERVAL: u32 = 1024;
 
 /// Steps a script may still run after a limit tripped (so `finally` blocks run).
 pub const GRACE_STEPS: u32 = 10_000;
+
+/// Iterations of a Rust-side loop between two charges to the budget ([`Ticker`]).
+pub const TICK_BATCH: u32 = 1024;
+
+/// Elements a bulk copy ([`Vm::repeat_slice`]) makes between two charges.
+const BULK_CHUNK: usize = 1 << 16;
+
+/// Bytes a builtin copies or fills per step charged: a Python-level step costs about
+/// as much time as copying this many bytes.
+pub const BYTES_PER_STEP: usize = 256;
 
 /// Which limit stopped a script.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -101,7 +114,8 @@ impl std::fmt::Display for LimitKind {
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct Limits {
-    /// Python calls plus loop iterations, per run (each `exec`/`eval`/`call`).
+    /// Python calls plus loop iterations, per run (each `exec`/`eval`/`call`); work
+    /// builtins do in Rust counts too (an item consumed, 256 bytes copied).
     pub max_steps: Option<u64>,
     /// Wall-clock time per run.
     pub timeout: Option<Duration>,
@@ -318,6 +332,20 @@ impl LimitState {
         Ok(())
     }
 
+    /// Count `n` steps at once (work a builtin did in Rust), with the slow check when
+    /// they use up the current batch.
+    fn charge(&self, n: u64) -> PyResult<()> {
+        let c = self.countdown.get() as u64;
+        if c > n {
+            self.countdown.set((c - n) as u32);
+            return Ok(());
+        }
+        // `slow_check` counts the batch as used; the overshoot beyond it is added here.
+        self.steps_used.set(self.steps_used.get().saturating_add(n - c));
+        self.countdown.set(0);
+        self.slow_check()
+    }
+
     /// Check the live-task limit before creating a task (`live` tasks exist already).
     pub fn check_tasks(&self, live: impl FnOnce() -> usize) -> PyResult<()> {
         let Some(max) = self.max_tasks.get() else { return Ok(()) };
@@ -342,6 +370,35 @@ impl Vm {
         self.limits.slow_check()
     }
 
+    /// Charge `n` steps of work done in Rust (items a builtin consumed or copied) to the
+    /// budget, and poll Ctrl-C: the safe point of loops that run no Python code.
+    pub fn charge_steps(&self, n: u64) -> PyResult<()> {
+        crate::vm::interrupt::check_interrupt()?;
+        self.limits.charge(n)
+    }
+
+    /// `unit` repeated `n` times, copied in chunks with a charge to the budget after
+    /// each (one step per [`BYTES_PER_STEP`] bytes): `s * n` and `[x] * n` stop midway
+    /// at the step budget, the deadline or a cancel instead of finishing a huge copy.
+    /// The caller checks the memory limit before.
+    pub fn repeat_slice<T: Clone>(&self, unit: &[T], n: usize) -> PyResult<Vec<T>> {
+        if unit.is_empty() || n == 0 {
+            return Ok(Vec::new());
+        }
+        let total = unit.len().saturating_mul(n);
+        let per_step = (BYTES_PER_STEP / std::mem::size_of::<T>().max(1)).max(1);
+        let mut out = Vec::with_capacity(total);
+        out.extend_from_slice(unit);
+        while out.len() < total {
+            // Copy whole units from the start (doubling), so the result stays periodic.
+            let room = (total - out.len()).min(out.len()).min(BULK_CHUNK.max(unit.len()));
+            let k = room - room % unit.len();
+            out.extend_from_within(..k);
+            self.charge_steps((k / per_step) as u64)?;
+        }
+        Ok(out)
+    }
+
     /// A limit stopped this run: `except` clauses match nothing any more.
     #[inline]
     pub fn limit_tripped(&self) -> bool {
@@ -361,6 +418,34 @@ impl Vm {
         } else {
             Exc::new(ExcKind::RecursionError, "maximum recursion depth exceeded")
         }
+    }
+}
+
+/// Counts the iterations of a loop written in Rust (a builtin consuming an iterator)
+/// and charges them to the budget every [`TICK_BATCH`] iterations, so
+/// `sum(range(10**12))` or `list(itertools.count())` stop at the step budget, the
+/// deadline, a cancel or Ctrl-C. A local counter keeps the common path to an
+/// increment and a compare.
+///
+/// ```ignore
+/// let mut ticker = Ticker::default();
+/// while let Some(x) = vm.iter_next(&mut st)? {
+///     ticker.tick(vm)?;
+///     ...
+/// }
+/// ```
+#[derive(Default)]
+pub struct Ticker(u32);
+
+impl Ticker {
+    #[inline]
+    pub fn tick(&mut self, vm: &Vm) -> PyResult<()> {
+        self.0 += 1;
+        if self.0 < TICK_BATCH {
+            return Ok(());
+        }
+        self.0 = 0;
+        vm.charge_steps(TICK_BATCH as u64)
     }
 }
 

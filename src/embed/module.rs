@@ -37,7 +37,7 @@
 
 use std::future::Future;
 
-use super::convert::{Ctx, FromValue, HostFn, IntoValue};
+use super::convert::{CallSite, Ctx, FromValue, HostFn, IntoValue, Named, NamedMarker};
 use super::error::Error;
 use crate::runtime::function::BuiltinFunction;
 use crate::runtime::{Args, Exc, PyResult, Value};
@@ -57,19 +57,26 @@ impl<R: IntoValue> IntoResult for Result<R, Error> {
 /// Builds a value inside a new interpreter (host items are declared before it exists).
 pub(crate) type Maker = Box<dyn FnOnce(&Vm) -> PyResult<Value>>;
 
-/// Positional arguments only; keyword arguments are an error.
-fn positional(name: &str, args: Args, arity: usize) -> PyResult<Vec<Value>> {
-    if !args.kw.is_empty() {
-        return Err(Exc::type_error(format!("{name}() takes no keyword arguments")));
+/// Bind a call's arguments to a host function's parameters: one value per parameter,
+/// `None` for omitted optional ones. Keyword arguments need declared names ([`named`]).
+///
+/// [`named`]: crate::embed::convert::named
+fn bind(site: &CallSite<'_>, args: Args, optional: &[bool]) -> PyResult<Vec<Value>> {
+    let required: Vec<bool> = optional.iter().map(|o| !o).collect();
+    let mut out = vec![None; optional.len()];
+    args.bind_to(site.func, site.params, &required, &mut out)?;
+    Ok(out.into_iter().map(|v| v.unwrap_or(Value::None)).collect())
+}
+
+/// Registration-time check: as many declared names as parameters.
+fn check_params(name: &str, params: Option<&[String]>, arity: usize) -> PyResult<()> {
+    match params {
+        Some(p) if p.len() != arity => Err(Exc::value_error(format!(
+            "host function {name}() declares {} parameter names but takes {arity} parameters",
+            p.len()
+        ))),
+        _ => Ok(()),
     }
-    if args.pos.len() > arity {
-        return Err(Exc::type_error(format!(
-            "{name}() takes {arity} positional argument{} but {} were given",
-            if arity == 1 { "" } else { "s" },
-            args.pos.len()
-        )));
-    }
-    Ok(args.pos.into_iter().collect())
 }
 
 pub(crate) fn sync_fn<F, M>(name: &str, f: F) -> Maker
@@ -79,11 +86,13 @@ where
 {
     let name = name.to_string();
     Box::new(move |_vm: &Vm| {
+        check_params(&name, f.params(), F::ARITY)?;
         let n = name.clone();
         Ok(BuiltinFunction::new(&name, move |vm: &Vm, args: Args| {
-            let args = positional(&n, args, F::ARITY)?;
+            let site = CallSite { func: &n, params: f.params() };
+            let args = bind(&site, args, F::OPTIONAL)?;
             let cx = Ctx::new(vm);
-            f.call_with(args, cx).and_then(|r| r.into_result(cx)).map_err(|e| e.to_exc(vm))
+            f.call_with(args, cx, &site).and_then(|r| r.into_result(cx)).map_err(|e| e.to_exc(vm))
         }))
     })
 }
@@ -96,22 +105,31 @@ where
 {
     let name = name.to_string();
     Box::new(move |_vm: &Vm| {
+        check_params(&name, f.params(), F::ARITY)?;
         let n = name.clone();
         Ok(BuiltinFunction::new(&name, move |vm: &Vm, args: Args| {
-            let args = positional(&n, args, F::ARITY)?;
-            let fut = f.call_with(args, Ctx::new(vm)).map_err(|e| e.to_exc(vm))?;
+            let site = CallSite { func: &n, params: f.params() };
+            let args = bind(&site, args, F::OPTIONAL)?;
+            let fut = f.call_with(args, Ctx::new(vm), &site).map_err(|e| e.to_exc(vm))?;
             Ok(super::host_async::coroutine(vm, &n, fut))
         }))
     })
 }
 
 /// A closure usable as a blocking host function: its arguments are converted on the
-/// interpreter thread, then it runs on tokio's blocking pool.
+/// interpreter thread, then it runs on tokio's blocking pool (so they are owned: no
+/// `&str`).
 pub trait BlockingFn<Marker>: Send + Sync + 'static {
     type Args: Send + 'static;
     type Output: Send + 'static;
     const ARITY: usize;
-    fn convert(args: Vec<Value>, cx: Ctx<'_>) -> Result<Self::Args, Error>;
+    /// Which parameters the caller may leave out (see [`FromValue::OPTIONAL`]).
+    const OPTIONAL: &'static [bool];
+    /// The parameter names, when declared with [`named`](crate::embed::convert::named).
+    fn params(&self) -> Option<&[String]> {
+        None
+    }
+    fn convert(args: Vec<Value>, cx: Ctx<'_>, site: &CallSite<'_>) -> Result<Self::Args, Error>;
     fn run(&self, args: Self::Args) -> Self::Output;
 }
 
@@ -125,10 +143,11 @@ macro_rules! blocking_impl {
             type Args = ($($t,)*);
             type Output = R;
             const ARITY: usize = $n;
+            const OPTIONAL: &'static [bool] = &[$($t::OPTIONAL),*];
             #[allow(unused_variables, unused_mut)]
-            fn convert(args: Vec<Value>, cx: Ctx<'_>) -> Result<Self::Args, Error> {
+            fn convert(args: Vec<Value>, cx: Ctx<'_>, site: &CallSite<'_>) -> Result<Self::Args, Error> {
                 let mut it = args.into_iter();
-                Ok(($($t::from_value(it.next().unwrap_or(Value::None), cx)?,)*))
+                Ok(($($t::from_value(it.next().unwrap_or(Value::None), cx).map_err(|e| site.arg_error(e, $i))?,)*))
             }
             #[allow(unused_variables)]
             fn run(&self, args: Self::Args) -> R {
@@ -143,6 +162,22 @@ blocking_impl!(2; A 0, B 1);
 blocking_impl!(3; A 0, B 1, C 2);
 blocking_impl!(4; A 0, B 1, C 2, D 3);
 
+impl<F: BlockingFn<M>, M: 'static> BlockingFn<NamedMarker<M>> for Named<F> {
+    type Args = F::Args;
+    type Output = F::Output;
+    const ARITY: usize = F::ARITY;
+    const OPTIONAL: &'static [bool] = F::OPTIONAL;
+    fn params(&self) -> Option<&[String]> {
+        Some(&self.names)
+    }
+    fn convert(args: Vec<Value>, cx: Ctx<'_>, site: &CallSite<'_>) -> Result<Self::Args, Error> {
+        F::convert(args, cx, site)
+    }
+    fn run(&self, args: Self::Args) -> Self::Output {
+        self.f.run(args)
+    }
+}
+
 pub(crate) fn blocking_fn<F, M, R>(name: &str, f: F) -> Maker
 where
     F: BlockingFn<M, Output = Result<R, Error>>,
@@ -151,10 +186,12 @@ where
     let name = name.to_string();
     let f = std::sync::Arc::new(f);
     Box::new(move |_vm: &Vm| {
+        check_params(&name, f.params(), F::ARITY)?;
         let n = name.clone();
         Ok(BuiltinFunction::new(&name, move |vm: &Vm, args: Args| {
-            let args = positional(&n, args, F::ARITY)?;
-            let args = F::convert(args, Ctx::new(vm)).map_err(|e| e.to_exc(vm))?;
+            let site = CallSite { func: &n, params: f.params() };
+            let args = bind(&site, args, F::OPTIONAL)?;
+            let args = F::convert(args, Ctx::new(vm), &site).map_err(|e| e.to_exc(vm))?;
             let f = f.clone();
             let fut = async move {
                 match tokio::task::spawn_blocking(move || f.run(args)).await {

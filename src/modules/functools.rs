@@ -13,6 +13,7 @@ use crate::runtime::{Args, Exc, ExcKind, PyResult, Value};
 use crate::syntax::ast::{CmpOp, Name};
 use crate::vm::types::make_class;
 use crate::vm::Vm;
+use crate::embed::limits::Ticker;
 
 struct Partial {
     func: Value,
@@ -423,7 +424,9 @@ pub fn create(vm: &Vm) -> PyResult<Rc<ModuleObj>> {
                 None => return Err(Exc::type_error("reduce() of empty iterable with no initial value")),
             },
         };
+        let mut ticker = Ticker::default();
         while let Some(x) = vm.iter_next(&mut st)? {
+            ticker.tick(vm)?;
             acc = vm.call(&f, Args::new([acc, x]))?;
         }
         Ok(acc)

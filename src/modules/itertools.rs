@@ -11,6 +11,7 @@ use crate::syntax::ast::BinOp;
 use crate::vm::iter::{IterState, NativeIter};
 use crate::vm::types::make_class;
 use crate::vm::Vm;
+use crate::embed::limits::Ticker;
 
 fn wrap(vm: &Vm, it: impl NativeIter + 'static) -> Value {
     vm.iterator_object(IterState::Native(Box::new(it)), "iterator")
@@ -89,7 +90,9 @@ struct Chain {
 }
 impl NativeIter for Chain {
     fn next(&mut self, vm: &Vm) -> PyResult<Option<Value>> {
+        let mut ticker = Ticker::default();
         loop {
+            ticker.tick(vm)?;
             if let Some(cur) = &mut self.cur {
                 if let Some(v) = vm.iter_next(cur)? {
                     return Ok(Some(v));
@@ -116,11 +119,14 @@ struct Islice {
 }
 impl NativeIter for Islice {
     fn next(&mut self, vm: &Vm) -> PyResult<Option<Value>> {
+        let mut ticker = Ticker::default();
         loop {
+            ticker.tick(vm)?;
             if let Some(stop) = self.stop {
                 if self.next_idx >= stop {
                     // Consume up to stop as CPython does, then finish.
                     while self.pos < stop {
+                        ticker.tick(vm)?;
                         if vm.iter_next(&mut self.src)?.is_none() {
                             break;
                         }
@@ -453,7 +459,9 @@ struct PredIter {
 }
 impl NativeIter for PredIter {
     fn next(&mut self, vm: &Vm) -> PyResult<Option<Value>> {
+        let mut ticker = Ticker::default();
         loop {
+            ticker.tick(vm)?;
             if self.kind == PredKind::TakeWhile && self.flag {
                 return Ok(None);
             }
@@ -515,7 +523,9 @@ struct Compress {
 }
 impl NativeIter for Compress {
     fn next(&mut self, vm: &Vm) -> PyResult<Option<Value>> {
+        let mut ticker = Ticker::default();
         loop {
+            ticker.tick(vm)?;
             let Some(d) = vm.iter_next(&mut self.data)? else { return Ok(None) };
             let Some(s) = vm.iter_next(&mut self.sel)? else { return Ok(None) };
             if vm.truthy(&s)? {

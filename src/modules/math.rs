@@ -13,6 +13,7 @@ use crate::runtime::{Args, Exc, ExcKind, PyResult, Value};
 use crate::syntax::ast::BinOp;
 use crate::vm::numeric::{as_int, int_to_f64};
 use crate::vm::Vm;
+use crate::embed::limits::Ticker;
 
 fn domain_error() -> Exc {
     Exc::value_error("math domain error")
@@ -127,7 +128,9 @@ fn fsum(vm: &Vm, it: &Value) -> PyResult<f64> {
     let mut special_sum = 0.0f64;
     let mut inf_sum = 0.0f64;
     let mut st = vm.iter_state(it)?;
+    let mut ticker = Ticker::default();
     while let Some(v) = vm.iter_next(&mut st)? {
+        ticker.tick(vm)?;
         let mut x = to_float(vm, &v)?;
         let xsave = x;
         let mut i = 0;
@@ -609,7 +612,9 @@ pub fn create(vm: &Vm) -> PyResult<Rc<ModuleObj>> {
         let [it] = args.exact::<1>("prod")?;
         let mut acc = start;
         let mut st = vm.iter_state(&it)?;
+        let mut ticker = Ticker::default();
         while let Some(x) = vm.iter_next(&mut st)? {
+            ticker.tick(vm)?;
             acc = vm.binop(BinOp::Mult, &acc, &x)?;
         }
         Ok(acc)

@@ -54,42 +54,67 @@ impl Args {
     /// Extra positional or unknown keyword arguments are errors with CPython's wording.
     pub fn bind<const N: usize>(self, fname: &str, names: [&str; N], required: usize) -> PyResult<[Option<Value>; N]> {
         let mut out: [Option<Value>; N] = std::array::from_fn(|_| None);
+        let req: [bool; N] = std::array::from_fn(|i| i < required);
+        self.bind_to(fname, Some(&names), &req, &mut out)?;
+        Ok(out)
+    }
+
+    /// The binder behind [`Args::bind`], for parameter lists known only at run time (host
+    /// functions): `names` (`None`: positional only), which parameters are `required`,
+    /// and one `out` slot per parameter for what the caller passed.
+    pub fn bind_to<S: AsRef<str>>(
+        self,
+        fname: &str,
+        names: Option<&[S]>,
+        required: &[bool],
+        out: &mut [Option<Value>],
+    ) -> PyResult<()> {
+        let n = out.len();
+        let nreq = required.iter().filter(|r| **r).count();
         let npos = self.pos.len();
-        if npos > N {
-            return Err(Exc::type_error(if N == required {
-                if N == 1 {
-                    format!("{fname}() takes exactly one argument ({npos} given)")
-                } else {
-                    format!("{fname}() takes exactly {N} arguments ({npos} given)")
-                }
-            } else {
-                format!("{fname}() takes at most {N} arguments ({npos} given)")
+        if npos > n {
+            return Err(Exc::type_error(match (n, n == nreq) {
+                (0, _) => format!("{fname}() takes no arguments ({npos} given)"),
+                (1, true) => format!("{fname}() takes exactly one argument ({npos} given)"),
+                (_, true) => format!("{fname}() takes exactly {n} arguments ({npos} given)"),
+                _ => format!("{fname}() takes at most {n} arguments ({npos} given)"),
             }));
         }
         for (i, v) in self.pos.into_iter().enumerate() {
             out[i] = Some(v);
         }
-        for (k, v) in self.kw {
-            match names.iter().position(|n| **n == *k) {
-                Some(i) if out[i].is_none() => out[i] = Some(v),
-                Some(_) => {
-                    return Err(Exc::type_error(format!("argument for {fname}() given by name ('{k}') and position")))
+        if !self.kw.is_empty() {
+            let Some(names) = names else {
+                return Err(Exc::type_error(format!("{fname}() takes no keyword arguments")));
+            };
+            for (k, v) in self.kw {
+                match names.iter().position(|n| n.as_ref() == &*k) {
+                    Some(i) if out[i].is_none() => out[i] = Some(v),
+                    Some(_) => {
+                        return Err(Exc::type_error(format!("argument for {fname}() given by name ('{k}') and position")))
+                    }
+                    None => {
+                        return Err(Exc::type_error(format!("{fname}() got an unexpected keyword argument '{k}'")))
+                    }
                 }
+            }
+        }
+        for (i, slot) in out.iter().enumerate() {
+            if slot.is_some() || !required.get(i).copied().unwrap_or(false) {
+                continue;
+            }
+            let given = npos;
+            return Err(Exc::type_error(match names {
+                _ if nreq == 1 && n == 1 => format!("{fname}() takes exactly one argument (0 given)"),
+                Some(names) => format!("{fname}() missing required argument '{}' (pos {})", names[i].as_ref(), i + 1),
+                None if n == nreq => format!("{fname} expected {n} argument{}, got {given}", if n == 1 { "" } else { "s" }),
                 None => {
-                    return Err(Exc::type_error(format!("{fname}() got an unexpected keyword argument '{k}'")))
+                    let least = required.iter().rposition(|r| *r).map_or(0, |p| p + 1);
+                    format!("{fname} expected at least {least} argument{}, got {given}", if least == 1 { "" } else { "s" })
                 }
-            }
+            }));
         }
-        for (i, slot) in out.iter().enumerate().take(required) {
-            if slot.is_none() {
-                return Err(Exc::type_error(if required == 1 && N == 1 {
-                    format!("{fname}() takes exactly one argument (0 given)")
-                } else {
-                    format!("{fname}() missing required argument '{}' (pos {})", names[i], i + 1)
-                }));
-            }
-        }
-        Ok(out)
+        Ok(())
     }
     /// Exactly `N` positional arguments, no keywords.
     pub fn exact<const N: usize>(self, fname: &str) -> PyResult<[Value; N]> {

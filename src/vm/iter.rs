@@ -15,6 +15,7 @@ use crate::runtime::set::PySet;
 use crate::runtime::str::PyStr;
 use crate::runtime::{Args, Exc, ExcKind, PyResult, Value};
 use crate::vm::Vm;
+use crate::embed::limits::Ticker;
 
 /// An iterator implemented in Rust.
 pub trait NativeIter {
@@ -356,7 +357,9 @@ impl Vm {
             Value::Tuple(t) => out.extend(t.iter().cloned()),
             _ => {
                 let mut st = self.iter_state(v)?;
+                let mut ticker = Ticker::default();
                 while let Some(x) = self.iter_next(&mut st)? {
+                    ticker.tick(self)?;
                     if out.len() == out.capacity() {
                         // Growing: the host's memory limit sees the new buffer first.
                         self.reserve_memory(out.capacity().max(4) * 2 * std::mem::size_of::<Value>())?;
@@ -409,7 +412,9 @@ impl Vm {
         }
         let mut st = self.iter_state(other)?;
         let mut i = 0;
+        let mut ticker = Ticker::default();
         while let Some(item) = self.iter_next(&mut st)? {
+            ticker.tick(self)?;
             let pair = self.collect(&item).map_err(|_| {
                 Exc::type_error(format!("cannot convert dictionary update sequence element #{i} to a sequence"))
             })?;

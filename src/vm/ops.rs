@@ -93,10 +93,7 @@ impl Vm {
                 let n = self.index_value(b)?;
                 self.reserve_memory(l.borrow().len().saturating_mul(n.max(0) as usize).saturating_mul(16))?;
                 let items = l.borrow().clone();
-                let mut out = Vec::new();
-                for _ in 0..n.max(0) {
-                    out.extend(items.iter().cloned());
-                }
+                let out = self.repeat_slice(&items, n.max(0) as usize)?;
                 *l.borrow_mut() = out;
                 return Ok(a.clone());
             }
@@ -185,7 +182,10 @@ impl Vm {
                 if x.as_str().len().saturating_mul(n) > 1 << 34 {
                     return Some(Err(Exc::new(crate::runtime::ExcKind::MemoryError, "")));
                 }
-                Some(Ok(Value::string(x.as_str().repeat(n))))
+                Some(self.repeat_slice(x.as_str().as_bytes(), n).and_then(|b| {
+                    // Whole copies of valid UTF-8 are valid UTF-8.
+                    String::from_utf8(b).map(Value::string).map_err(|_| Exc::runtime_error("str repetition broke UTF-8"))
+                }))
             }
             (BinOp::Mod, Str(fmt), _) => Some(self.percent_format(fmt.as_str(), b)),
             (BinOp::Add, List(x), List(y)) => {
@@ -215,11 +215,7 @@ impl Vm {
                 if items.len().saturating_mul(n) > 1 << 31 {
                     return Some(Err(Exc::new(crate::runtime::ExcKind::MemoryError, "")));
                 }
-                let mut out = Vec::with_capacity(items.len() * n);
-                for _ in 0..n {
-                    out.extend(items.iter().cloned());
-                }
-                Some(Ok(if matches!(seq, List(_)) { Value::list(out) } else { Value::tuple(out) }))
+                Some(self.repeat_slice(&items, n).map(|out| if matches!(seq, List(_)) { Value::list(out) } else { Value::tuple(out) }))
             }
             (BinOp::Add, Bytes(x), Bytes(_) | ByteArray(_)) => {
                 let mut v = x.to_vec();
@@ -238,13 +234,17 @@ impl Vm {
                 Some(Ok(Value::ByteArray(Rc::new(std::cell::RefCell::new(v)))))
             }
             (BinOp::Mult, ByteArray(x), Int(n)) | (BinOp::Mult, Int(n), ByteArray(x)) => {
-                Some(Ok(Value::ByteArray(Rc::new(std::cell::RefCell::new(x.borrow().repeat((*n).max(0) as usize))))))
+                let unit = x.borrow().clone();
+                if let Err(e) = self.reserve_memory(unit.len().saturating_mul((*n).max(0) as usize)) {
+                    return Some(Err(e));
+                }
+                Some(self.repeat_slice(&unit, (*n).max(0) as usize).map(|b| Value::ByteArray(Rc::new(std::cell::RefCell::new(b)))))
             }
             (BinOp::Mult, Bytes(x), Int(n)) | (BinOp::Mult, Int(n), Bytes(x)) => {
                 if let Err(e) = self.reserve_memory(x.len().saturating_mul((*n).max(0) as usize)) {
                     return Some(Err(e));
                 }
-                Some(Ok(Value::Bytes(Rc::new(x.repeat((*n).max(0) as usize)))))
+                Some(self.repeat_slice(x, (*n).max(0) as usize).map(|b| Value::Bytes(Rc::new(b))))
             }
             (BinOp::BitOr | BinOp::BitAnd | BinOp::Sub | BinOp::BitXor, Set(x) | FrozenSet(x), Set(y) | FrozenSet(y)) => {
                 Some(self.set_op(op, x, y).map(|s| {

@@ -6,6 +6,7 @@ use crate::runtime::class::Payload;
 use crate::runtime::value::{RangeObj, SliceObj};
 use crate::runtime::{Args, Exc, ExcKind, PyResult, Value};
 use crate::vm::Vm;
+use crate::embed::limits::Ticker;
 
 impl Vm {
     /// Normalise a possibly negative index; `None` when out of range.
@@ -348,7 +349,9 @@ impl Vm {
                 }
                 if self.is_iterable(container) {
                     let mut st = self.iter_state(container)?;
+                    let mut ticker = Ticker::default();
                     while let Some(x) = self.iter_next(&mut st)? {
+                        ticker.tick(self)?;
                         if self.eq_or_same(&x, item)? {
                             return Ok(true);
                         }
@@ -359,7 +362,9 @@ impl Vm {
             }
             Value::Generator(_) => {
                 let mut st = self.iter_state(container)?;
+                let mut ticker = Ticker::default();
                 while let Some(x) = self.iter_next(&mut st)? {
+                    ticker.tick(self)?;
                     if self.eq_or_same(&x, item)? {
                         return Ok(true);
                     }
@@ -372,7 +377,9 @@ impl Vm {
                     return self.truthy(&r);
                 }
                 let mut st = self.iter_state(container)?;
+                let mut ticker = Ticker::default();
                 while let Some(x) = self.iter_next(&mut st)? {
+                    ticker.tick(self)?;
                     if self.eq_or_same(&x, item)? {
                         return Ok(true);
                     }
