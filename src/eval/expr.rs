@@ -356,6 +356,11 @@ impl Vm {
             }
         }
         let callee = self.eval(f, func)?;
+        if let Value::Function(func) = &callee {
+            if let Some(r) = self.call_positional_direct(f, func, args) {
+                return r;
+            }
+        }
         let args = self.eval_args(f, args)?;
         if let Value::Function(func) = &callee {
             if func.def.is_async {

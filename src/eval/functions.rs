@@ -124,6 +124,13 @@ impl Vm {
             locals.resize(scope.n_locals as usize, None);
             self.bind_args(func, &mut locals, args)?;
         }
+        Ok(self.frame_with_locals(func, locals))
+    }
+
+    /// A function's frame around its bound parameter slots: create the cells.
+    #[inline]
+    fn frame_with_locals(&self, func: &Rc<Function>, mut locals: Locals) -> Frame {
+        let scope = &func.def.scope;
         let mut cells = Vec::with_capacity(scope.cell_names.len());
         for _ in 0..scope.n_owned_cells {
             cells.push(new_cell(None));
@@ -132,17 +139,63 @@ impl Vm {
             *cells[*ci as usize].borrow_mut() = locals[*pi as usize].take();
         }
         cells.extend(func.closure.iter().cloned());
-        Ok(Frame { locals, cells, module: func.module.clone(), class_ns: None, code: FrameCode::Function(func.clone()) })
+        Frame { locals, cells, module: func.module.clone(), class_ns: None, code: FrameCode::Function(func.clone()) }
     }
 
     pub fn call_function(&self, func: &Rc<Function>, args: Args) -> PyResult<Value> {
         crate::vm::interrupt::check_interrupt()?;
         self.check_budget()?;
-        let mut frame = self.function_frame(func, args)?;
+        let frame = self.function_frame(func, args)?;
         let scope = &func.def.scope;
         if scope.is_generator || scope.is_async {
             return Ok(self.make_generator(func, frame));
         }
+        self.run_function_frame(func, frame)
+    }
+
+    /// `f(a, b)` with plain positional arguments, when `f` is an ordinary Python function
+    /// taking exactly those: the arguments are evaluated straight into the new frame's
+    /// slots (no `Args` to build and move). `None` when the call does not have that shape.
+    #[inline]
+    pub fn call_positional_direct(&self, f: &mut Frame, func: &Rc<Function>, args: &[Arg]) -> Option<PyResult<Value>> {
+        let def = &func.def;
+        let p = &def.params;
+        let scope = &def.scope;
+        if args.len() != p.posonly.len() + p.args.len()
+            || p.vararg.is_some()
+            || !p.kwonly.is_empty()
+            || p.kwarg.is_some()
+            || scope.is_generator
+            || scope.is_async
+            || !args.iter().all(|a| matches!(a, Arg::Positional(_)))
+        {
+            return None;
+        }
+        let n = scope.n_locals as usize;
+        let mut locals = Locals::new();
+        if n > locals.inline_size() {
+            locals.reserve_exact(n);
+        }
+        for a in args {
+            let Arg::Positional(e) = a else { unreachable!("checked above") };
+            match self.eval_operand(f, e) {
+                Ok(v) => locals.push(Some(v)),
+                Err(e) => return Some(Err(e)),
+            }
+        }
+        while locals.len() < n {
+            locals.push(None);
+        }
+        if let Err(e) = crate::vm::interrupt::check_interrupt().and_then(|_| self.check_budget()) {
+            return Some(Err(e));
+        }
+        let frame = self.frame_with_locals(func, locals);
+        Some(self.run_function_frame(func, frame))
+    }
+
+    /// Run an ordinary function's body in its frame, within the recursion limit.
+    #[inline]
+    fn run_function_frame(&self, func: &Rc<Function>, mut frame: Frame) -> PyResult<Value> {
         let depth = self.depth.get();
         if depth >= self.recursion_limit.get() {
             return Err(self.recursion_error());
