@@ -344,6 +344,20 @@ impl Vm {
         // `obj.method(...)`: look the method up without building a bound method.
         if let ExprKind::Attribute { value, attr } = &func.kind {
             let recv = self.eval_operand(f, value)?;
+            // A Python method found on the instance's class (not shadowed by an
+            // instance attribute): call it without a bound method or `Args`.
+            if let Value::Instance(inst) = &recv {
+                if inst.attrs.borrow().get(&attr.name).is_none() {
+                    let cls = inst.class();
+                    if !Rc::ptr_eq(&cls, &self.types.super_) {
+                        if let Some(Value::Function(func)) = cls.lookup_name(&attr.name) {
+                            if let Some(r) = self.call_positional_direct(f, &func, Some(&recv), args) {
+                                return r;
+                            }
+                        }
+                    }
+                }
+            }
             let args = self.eval_args(f, args)?;
             return self.call_method(&recv, &attr.name, args);
         }
@@ -357,7 +371,12 @@ impl Vm {
         }
         let callee = self.eval(f, func)?;
         if let Value::Function(func) = &callee {
-            if let Some(r) = self.call_positional_direct(f, func, args) {
+            if let Some(r) = self.call_positional_direct(f, func, None, args) {
+                return r;
+            }
+        }
+        if let Value::Class(cls) = &callee {
+            if let Some(r) = self.instantiate_positional_direct(f, cls, args) {
                 return r;
             }
         }

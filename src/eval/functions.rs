@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use super::frame::{Frame, FrameCode, Locals};
 use super::stmt::Flow;
-use crate::runtime::class::AttrMap;
+use crate::runtime::class::{AttrMap, BaseKind, Class, Instance, Payload};
 use crate::runtime::function::{new_cell, CellRef, Function};
 use crate::runtime::{Args, Exc, PyResult, Value};
 use crate::syntax::ast::*;
@@ -157,11 +157,18 @@ impl Vm {
     /// taking exactly those: the arguments are evaluated straight into the new frame's
     /// slots (no `Args` to build and move). `None` when the call does not have that shape.
     #[inline]
-    pub fn call_positional_direct(&self, f: &mut Frame, func: &Rc<Function>, args: &[Arg]) -> Option<PyResult<Value>> {
+    /// With a `receiver`, it is the first argument (a method called on an instance).
+    pub fn call_positional_direct(
+        &self,
+        f: &mut Frame,
+        func: &Rc<Function>,
+        receiver: Option<&Value>,
+        args: &[Arg],
+    ) -> Option<PyResult<Value>> {
         let def = &func.def;
         let p = &def.params;
         let scope = &def.scope;
-        if args.len() != p.posonly.len() + p.args.len()
+        if args.len() + receiver.is_some() as usize != p.posonly.len() + p.args.len()
             || p.vararg.is_some()
             || !p.kwonly.is_empty()
             || p.kwarg.is_some()
@@ -175,6 +182,9 @@ impl Vm {
         let mut locals = Locals::new();
         if n > locals.inline_size() {
             locals.reserve_exact(n);
+        }
+        if let Some(r) = receiver {
+            locals.push(Some(r.clone()));
         }
         for a in args {
             let Arg::Positional(e) = a else { unreachable!("checked above") };
@@ -191,6 +201,27 @@ impl Vm {
         }
         let frame = self.frame_with_locals(func, locals);
         Some(self.run_function_frame(func, frame))
+    }
+
+    /// `C(a, b)` for a plain class (metaclass `type`, `object.__new__`, a Python
+    /// `__init__`) with plain positional arguments: the instance is made and `__init__`
+    /// called through `call_positional_direct`. `None` when the call has another shape.
+    pub fn instantiate_positional_direct(&self, f: &mut Frame, cls: &Rc<Class>, args: &[Arg]) -> Option<PyResult<Value>> {
+        if cls.metaclass.borrow().is_some() || cls.base_kind != BaseKind::Object {
+            return None;
+        }
+        let object_new = self.types.object.lookup("__new__")?;
+        if !cls.lookup("__new__")?.is(&object_new) {
+            return None;
+        }
+        let Some(Value::Function(init)) = cls.lookup("__init__") else { return None };
+        let obj = Value::Instance(Instance::new(cls.clone(), Payload::None));
+        let r = self.call_positional_direct(f, &init, Some(&obj), args)?;
+        Some(match r {
+            Ok(Value::None) => Ok(obj),
+            Ok(other) => Err(Exc::type_error(format!("__init__() should return None, not '{}'", self.type_name(&other)))),
+            Err(e) => Err(e),
+        })
     }
 
     /// Run an ordinary function's body in its frame, within the recursion limit.
