@@ -204,8 +204,27 @@ impl Vm {
         }
     }
 
+    /// Read a name: bound locals and set globals inline, everything else out of line.
     #[inline]
     pub fn load_name(&self, f: &Frame, n: &NameExpr) -> PyResult<Value> {
+        match n.scope {
+            NameRef::Local(i) => {
+                if let Some(Some(v)) = f.locals.get(i as usize) {
+                    return Ok(v.clone());
+                }
+            }
+            NameRef::Global(i) => {
+                if let Some(v) = f.module.globals.get(i) {
+                    return Ok(v);
+                }
+            }
+            _ => {}
+        }
+        self.load_name_slow(f, n)
+    }
+
+    #[inline(never)]
+    fn load_name_slow(&self, f: &Frame, n: &NameExpr) -> PyResult<Value> {
         match n.scope {
             NameRef::Local(i) => match &f.locals[i as usize] {
                 Some(v) => Ok(v.clone()),
