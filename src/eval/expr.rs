@@ -205,7 +205,7 @@ impl Vm {
     }
 
     /// Read a name: bound locals and set globals inline, everything else out of line.
-    #[inline]
+    #[inline(always)]
     pub fn load_name(&self, f: &Frame, n: &NameExpr) -> PyResult<Value> {
         match n.scope {
             NameRef::Local(i) => {
