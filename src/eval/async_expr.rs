@@ -138,9 +138,8 @@ impl Vm {
             Ok(fr) => fr,
             Err(e) => return Some(Err(self.note(f, e, x.span))),
         };
-        if let Some(file) = &f.module.file {
-            *self.current_await.borrow_mut() =
-                Some(crate::runtime::exception::TraceEntry { file: file.clone(), span, function: f.name() });
+        if let Some(entry) = f.trace_entry(span) {
+            *self.current_await.borrow_mut() = Some(entry);
         }
         let depth = self.depth.get();
         if depth >= self.recursion_limit.get() {
@@ -152,22 +151,14 @@ impl Vm {
             Box::pin(self.exec_block_async(&mut frame, &callee.def.body));
         let r = body.await;
         self.depth.set(depth);
-        Some(match r {
-            Ok(super::stmt::Flow::Return(v)) => Ok(v),
-            Ok(_) => Ok(Value::None),
-            Err(mut e) => {
-                e.0.noted = false;
-                Err(e)
-            }
-        })
+        Some(super::functions::body_result(r))
     }
 
     /// `await v` at `span` (remembered as where the current task waits, for deadlock
     /// reports and task reprs).
     pub async fn await_at(&self, f: &Frame, v: Value, span: Span) -> PyResult<Value> {
-        if let Some(file) = &f.module.file {
-            *self.current_await.borrow_mut() =
-                Some(crate::runtime::exception::TraceEntry { file: file.clone(), span, function: f.name() });
+        if let Some(entry) = f.trace_entry(span) {
+            *self.current_await.borrow_mut() = Some(entry);
         }
         self.await_value(v).await
     }

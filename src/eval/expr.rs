@@ -3,7 +3,7 @@
 use std::rc::Rc;
 
 use super::frame::Frame;
-use crate::runtime::exception::{ExcKind, TraceEntry};
+use crate::runtime::exception::ExcKind;
 use crate::runtime::function::BoundMethod;
 use crate::runtime::str::PyStr;
 use crate::runtime::{Args, Exc, PyResult, Value};
@@ -17,8 +17,8 @@ impl Vm {
     pub fn note(&self, f: &Frame, mut e: Exc, span: Span) -> Exc {
         if !e.0.noted {
             e.0.noted = true;
-            if let Some(file) = &f.module.file {
-                e.push_frame(TraceEntry { file: file.clone(), span, function: f.name() });
+            if let Some(entry) = f.trace_entry(span) {
+                e.push_frame(entry);
             }
         }
         e
@@ -403,8 +403,8 @@ impl Vm {
         if let Value::Function(func) = &callee {
             if func.def.is_async {
                 // Remember where the coroutine object is made, for "never awaited".
-                if let Some(file) = &f.module.file {
-                    *self.call_origin.borrow_mut() = Some(TraceEntry { file: file.clone(), span, function: f.name() });
+                if let Some(entry) = f.trace_entry(span) {
+                    *self.call_origin.borrow_mut() = Some(entry);
                 }
             }
         }

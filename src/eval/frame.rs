@@ -77,6 +77,12 @@ impl Frame {
             FrameCode::Comprehension { name, .. } => name.clone(),
         }
     }
+    /// A traceback / source-position entry for `span` in this frame (none for code
+    /// without a source file).
+    pub fn trace_entry(&self, span: crate::syntax::ast::Span) -> Option<crate::runtime::exception::TraceEntry> {
+        let file = self.module.file.as_ref()?;
+        Some(crate::runtime::exception::TraceEntry { file: file.clone(), span, function: self.name() })
+    }
     /// Where qualified names of things defined in this frame start.
     pub fn qual(&self) -> Qual {
         match &self.code {

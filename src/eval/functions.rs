@@ -59,6 +59,20 @@ pub fn with_stack<R>(f: impl FnOnce() -> R) -> R {
     }
 }
 
+/// What a function body's outcome means to its caller: the returned value (`None`
+/// when it ran off the end), or the error, whose traceback the caller's frame extends.
+#[inline]
+pub fn body_result(r: PyResult<Flow>) -> PyResult<Value> {
+    match r {
+        Ok(Flow::Return(v)) => Ok(v),
+        Ok(_) => Ok(Value::None),
+        Err(mut e) => {
+            e.0.noted = false;
+            Err(e)
+        }
+    }
+}
+
 impl Vm {
     pub fn make_function(&self, f: &mut Frame, def: &Rc<FunctionDef>) -> PyResult<Value> {
         let p = &def.params;
@@ -234,14 +248,7 @@ impl Vm {
         self.depth.set(depth + 1);
         let r = with_stack(|| self.exec_block(&mut frame, &func.def.body));
         self.depth.set(depth);
-        match r {
-            Ok(Flow::Return(v)) => Ok(v),
-            Ok(_) => Ok(Value::None),
-            Err(mut e) => {
-                e.0.noted = false;
-                Err(e)
-            }
-        }
+        body_result(r)
     }
 
     /// Bind call arguments to parameter slots, with CPython's error messages.

@@ -55,14 +55,7 @@ impl Vm {
         crate::vm::interrupt::check_interrupt()?;
         self.check_budget()?;
         let mut frame = self.function_frame(&f, args)?;
-        match self.exec_green_block(&mut frame, &f.def.body, depth + 1).await {
-            Ok(Flow::Return(v)) => Ok(v),
-            Ok(_) => Ok(Value::None),
-            Err(mut e) => {
-                e.0.noted = false;
-                Err(e)
-            }
-        }
+        crate::eval::functions::body_result(self.exec_green_block(&mut frame, &f.def.body, depth + 1).await)
     }
 
     #[async_recursion::async_recursion(?Send)]
@@ -159,9 +152,8 @@ impl Vm {
         if let Value::Function(fun) = &callee {
             if fun.def.is_async {
                 // As the sync evaluator does: where the coroutine is made, for "never awaited".
-                if let Some(file) = &f.module.file {
-                    *self.call_origin.borrow_mut() =
-                        Some(crate::runtime::exception::TraceEntry { file: file.clone(), span: e.span, function: f.name() });
+                if let Some(entry) = f.trace_entry(e.span) {
+                    *self.call_origin.borrow_mut() = Some(entry);
                 }
             }
         }
